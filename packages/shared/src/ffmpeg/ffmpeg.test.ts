@@ -1,0 +1,86 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isKilnError } from '../errors.js';
+import { formatCommandLine, spawnMediaTool } from './process.js';
+import { ffprobe, ffprobeArgs, parseProbeOutput, parseRational, runFfmpeg, spawnFfmpeg, streamRotation } from './index.js';
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+test('ffprobe arguments always restrict protocols', () => {
+  assert.deepEqual(ffprobeArgs('in.mp4'), [
+    '-v', 'error', '-protocol_whitelist', 'file,pipe', '-print_format', 'json', '-show_format', '-show_streams', 'in.mp4',
+  ]);
+});
+
+test('command lines are quoted for a shell', () => {
+  assert.equal(formatCommandLine('ffmpeg', ['-i', 'a b.mp4', "it's"]), `ffmpeg -i 'a b.mp4' 'it'\\''s'`);
+});
+
+test('rationals and rotation are read the way players read them', () => {
+  assert.deepEqual(parseRational('30000/1001'), { num: 30000, den: 1001 });
+  assert.equal(parseRational('0/0'), undefined);
+  const probe = parseProbeOutput(JSON.stringify({
+    streams: [{ index: 0, codec_type: 'video', side_data_list: [{ side_data_type: 'Display Matrix', rotation: -90 }], tags: { rotate: '180' } }],
+  }));
+  assert.equal(streamRotation(probe.streams[0]), 270);
+});
+
+test('runFfmpeg makes a real clip and ffprobe reads it back typed', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'kiln-ffmpeg-'));
+  try {
+    const out = join(dir, 'clip.ts');
+    await runFfmpeg(['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=d=1:s=160x120:r=25', '-f', 'lavfi', '-i', 'sine=d=1',
+      '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac', '-f', 'mpegts', out]);
+    const probe = await ffprobe(out);
+    const video = probe.streams.find((s) => s.codec_type === 'video');
+    assert.equal(video?.codec_name, 'h264');
+    assert.equal(video?.width, 160);
+    assert.deepEqual(parseRational(video?.r_frame_rate), { num: 25, den: 1 });
+    assert.ok(probe.streams.some((s) => s.codec_type === 'audio'));
+    assert.ok((probe.format?.duration ?? 0) > 0.9);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a failing run carries the command line and the stderr tail', async () => {
+  await assert.rejects(runFfmpeg(['-v', 'error', '-i', '/nonexistent/input.mp4', '-f', 'null', '-']), (error) => {
+    assert.ok(isKilnError(error));
+    assert.equal(error.code, 'FFMPEG_FAILED');
+    assert.match(String(error.details?.commandLine), /\/nonexistent\/input\.mp4/);
+    assert.match(String(error.details?.stderr), /No such file/);
+    return true;
+  });
+  await assert.rejects(ffprobe('/nonexistent/input.mp4'), { code: 'FFPROBE_FAILED' });
+});
+
+test('stdin input is piped to ffmpeg', async () => {
+  const { stdout: ts } = await runFfmpeg(['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=d=0.5:s=64x48', '-c:v', 'libx264', '-f', 'mpegts', 'pipe:1']);
+  const { stdout } = await runFfmpeg(['-v', 'error', '-f', 'mpegts', '-i', 'pipe:0', '-f', 'framecrc', 'pipe:1'], { input: ts });
+  assert.ok(stdout.toString().split('\n').filter((line) => /^0,/.test(line)).length > 5);
+});
+
+test('a missing binary is FFMPEG_NOT_FOUND', async () => {
+  const child = spawnMediaTool('/nonexistent/ffmpeg', ['-version']);
+  await assert.rejects(child.done, { code: 'FFMPEG_NOT_FOUND' });
+});
+
+test('aborting kills the whole process group, leaving nothing running', async () => {
+  const controller = new AbortController();
+  const child = spawnFfmpeg(['-v', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc=d=60', '-f', 'null', '-'], { signal: controller.signal });
+  child.stdout!.resume();
+  child.pause();
+  controller.abort();
+  await assert.rejects(child.done, { code: 'FFMPEG_ABORTED' });
+  assert.equal(isAlive(child.pid), false);
+});

@@ -1,0 +1,3 @@
+export * from './process.js';
+export * from './run.js';
+export * from './probe.js';
