@@ -1,0 +1,3 @@
+export * from './define.js';
+export * from './values.js';
+export * from './settings.js';

@@ -1,0 +1,85 @@
+import { cpus } from 'node:os';
+import { optionalSetting, setting, type ConfigOf, type CrossCheck, type Env, loadConfig } from './define.js';
+import { duration, flag, integer, oneOf, port, text, url, list } from './values.js';
+
+/**
+ * Every environment variable Kiln reads, defined once. Each process picks the ones it uses
+ * (API_SETTINGS, WORKER_SETTINGS, UP_SETTINGS); the README's table is generated from them.
+ */
+export const Settings = {
+  logLevel: setting('KILN_LOG_LEVEL', oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']), 'Log level (pino); logs are JSON lines on stdout.', { default: 'info' }),
+  dataDir: setting('KILN_DATA_DIR', text(), 'Where `kiln up` keeps its Redis data, local objects and run state.', { default: '.kiln' }),
+  redisUrl: setting('KILN_REDIS_URL', url(['redis', 'rediss']), 'Redis holding load reports, the cache index, tokens and queues. `kiln up` starts a private one and sets this.'),
+  redisPrefix: setting('KILN_REDIS_PREFIX', text().regex(/^[a-z][a-z0-9-]*$/, 'must be lowercase letters, digits and -'), 'Prefix of every Redis key, so deployments can share one Redis.', { default: 'kiln' }),
+  storageDriver: setting('KILN_STORAGE', oneOf(['fs', 's3']), 'Object storage: `fs` (a local directory, single machine) or `s3` (AWS S3, MinIO, any S3 API).', { default: 'fs' }),
+  storageDir: optionalSetting('KILN_STORAGE_DIR', text(), 'Directory of the `fs` object storage; default `<KILN_DATA_DIR>/objects`.'),
+  s3Endpoint: optionalSetting('KILN_S3_ENDPOINT', url(['http', 'https']), 'S3 endpoint URL (MinIO, a local S3 server); unset means AWS.'),
+  s3Region: setting('KILN_S3_REGION', text(), 'S3 region.', { default: 'us-east-1' }),
+  s3Bucket: setting('KILN_S3_BUCKET', text(), 'S3 bucket holding sources and segments.', { default: 'kiln' }),
+  s3AccessKeyId: optionalSetting('KILN_S3_ACCESS_KEY_ID', text(), 'S3 access key id; unset uses the AWS SDK default chain.'),
+  s3SecretAccessKey: optionalSetting('KILN_S3_SECRET_ACCESS_KEY', text(), 'S3 secret access key.', { secret: true }),
+  s3ForcePathStyle: setting('KILN_S3_FORCE_PATH_STYLE', flag(), 'Path-style S3 URLs (needed by MinIO and most S3 servers but AWS).', { default: 'true' }),
+  apiHost: setting('KILN_API_HOST', text(), 'Address the API listens on.', { default: '127.0.0.1' }),
+  apiPort: setting('KILN_API_PORT', port(), 'Port the API listens on (0: any free port).', { default: '8080' }),
+  publicUrl: optionalSetting('KILN_PUBLIC_URL', url(['http', 'https']), 'Base URL players use to reach the API (behind HAProxy); default is the address it listens on.'),
+  tokenSecrets: setting('KILN_TOKEN_SECRETS', list(text().min(32, 'each secret needs at least 32 characters')), 'Comma-separated HMAC secrets for playback tokens; the first signs, all verify (rotation). `kiln up` makes one.', { secret: true }),
+  workerHost: setting('KILN_WORKER_HOST', text(), 'Address a worker listens on and advertises.', { default: '127.0.0.1' }),
+  workerPort: setting('KILN_WORKER_PORT', port(), 'Port a worker listens on (0: any free port).', { default: '0' }),
+  workerId: optionalSetting('KILN_WORKER_ID', text().regex(/^[A-Za-z0-9_.-]+$/, 'must be letters, digits, _ . -'), 'Stable worker id; default `<hostname>-<pid>`.'),
+  workerRole: setting('KILN_WORKER_ROLE', oneOf(['ondemand', 'pretranscode']), 'What a worker does: `ondemand` transcodes for players, `pretranscode` runs the upload queue.', { default: 'ondemand' }),
+  workerCapacity: optionalSetting('KILN_WORKER_CAPACITY', integer(1, 256), 'Hard limit of concurrent transcodes; default one per CPU core.'),
+  loadReportInterval: setting('KILN_LOAD_REPORT_INTERVAL', duration(100), 'How often a worker reports its load to Redis.', { default: '1s' }),
+  loadReportTtl: setting('KILN_LOAD_REPORT_TTL', duration(1000), 'How long a load report lives; a worker whose report expired is dead to the scheduler.', { default: '5s' }),
+  shutdownGrace: setting('KILN_SHUTDOWN_GRACE', duration(0), 'How long a process may take to drain after SIGTERM before it is killed.', { default: '10s' }),
+} as const;
+
+const S = Settings;
+
+const COMMON = { logLevel: S.logLevel, redisUrl: S.redisUrl, redisPrefix: S.redisPrefix } as const;
+const STORAGE = {
+  dataDir: S.dataDir, storageDriver: S.storageDriver, storageDir: S.storageDir, s3Endpoint: S.s3Endpoint, s3Region: S.s3Region,
+  s3Bucket: S.s3Bucket, s3AccessKeyId: S.s3AccessKeyId, s3SecretAccessKey: S.s3SecretAccessKey, s3ForcePathStyle: S.s3ForcePathStyle,
+} as const;
+
+export const API_SETTINGS = {
+  ...COMMON, ...STORAGE, apiHost: S.apiHost, apiPort: S.apiPort, publicUrl: S.publicUrl, tokenSecrets: S.tokenSecrets,
+  shutdownGrace: S.shutdownGrace,
+} as const;
+
+export const WORKER_SETTINGS = {
+  ...COMMON, ...STORAGE, workerHost: S.workerHost, workerPort: S.workerPort, workerId: S.workerId, workerRole: S.workerRole,
+  workerCapacity: S.workerCapacity, loadReportInterval: S.loadReportInterval, loadReportTtl: S.loadReportTtl,
+  shutdownGrace: S.shutdownGrace,
+} as const;
+
+export const UP_SETTINGS = {
+  logLevel: S.logLevel, dataDir: S.dataDir, apiHost: S.apiHost, apiPort: S.apiPort, shutdownGrace: S.shutdownGrace,
+} as const;
+
+export type ApiConfig = ConfigOf<typeof API_SETTINGS>;
+export type WorkerConfig = ConfigOf<typeof WORKER_SETTINGS>;
+export type UpConfig = ConfigOf<typeof UP_SETTINGS>;
+
+const s3AccessKeysTogether: CrossCheck<ConfigOf<typeof STORAGE>> = (config) =>
+  (config.s3AccessKeyId === undefined) === (config.s3SecretAccessKey === undefined)
+    ? []
+    : ['KILN_S3_ACCESS_KEY_ID and KILN_S3_SECRET_ACCESS_KEY: set both or neither'];
+
+const reportOutlivesInterval: CrossCheck<WorkerConfig> = (config) =>
+  config.loadReportTtl >= 2 * config.loadReportInterval
+    ? []
+    : ['KILN_LOAD_REPORT_TTL: must be at least twice KILN_LOAD_REPORT_INTERVAL, or one late report marks a live worker dead'];
+
+export const loadApiConfig = (env?: Env): ApiConfig => loadConfig(API_SETTINGS, env, [s3AccessKeysTogether]);
+export const loadWorkerConfig = (env?: Env): WorkerConfig =>
+  loadConfig(WORKER_SETTINGS, env, [s3AccessKeysTogether, reportOutlivesInterval]);
+export const loadUpConfig = (env?: Env): UpConfig => loadConfig(UP_SETTINGS, env);
+
+/** One transcode per core: measured here, two 720p encodes fill two cores in real time (ECOSYSTEM.md). */
+export const defaultWorkerCapacity = (): number => Math.max(1, cpus().length);
+
+export const CONFIG_GROUPS = [
+  { usedBy: 'api', spec: API_SETTINGS },
+  { usedBy: 'worker', spec: WORKER_SETTINGS },
+  { usedBy: 'up', spec: UP_SETTINGS },
+] as const;

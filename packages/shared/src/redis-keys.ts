@@ -1,0 +1,50 @@
+/**
+ * Every Redis key of the system comes from here, so the key space is readable in one place
+ * and no two modules can disagree about a name.
+ */
+
+/** Ids that reach a key are validated: a ':' or '*' in an id could alias or glob other keys. */
+const KEY_PART = /^[A-Za-z0-9_.-]{1,128}$/;
+
+function part(name: string, value: string | number): string {
+  const text = String(value);
+  if (!KEY_PART.test(text)) throw new TypeError(`Redis key part ${name} is not allowed: ${JSON.stringify(text)}`);
+  return text;
+}
+
+export interface RedisKeys {
+  readonly prefix: string;
+  /** BullMQ's own prefix: its keys are `{prefix}:bull:{queue}:…`. */
+  readonly bullPrefix: string;
+  /** Sorted set of worker ids by registration time: who might be alive (the load report decides). */
+  workers(): string;
+  /** A worker's load report (hash, TTL = the report TTL): missing means the worker is dead. */
+  workerLoad(workerId: string): string;
+  /** Set when a one-time playback token's nonce has been used (SET NX, TTL = token lifetime). */
+  usedNonce(nonce: string): string;
+  /** A video's record (hash): state, duration, renditions, error. */
+  video(videoId: string): string;
+  /** Cache index of one rendition's segments (hash: segment number → bytes/created/accessed). */
+  segmentIndex(videoId: string, renditionId: string): string;
+  /** Sorted set of cached segments by last access, for least-recently-used eviction. */
+  segmentsByAccess(): string;
+  /** A playback session's chosen worker (string, TTL = session lifetime). */
+  sessionWorker(sessionId: string): string;
+}
+
+export function createRedisKeys(prefix = 'kiln'): RedisKeys {
+  if (!/^[a-z][a-z0-9-]*$/.test(prefix)) throw new TypeError(`Redis key prefix is not allowed: ${prefix}`);
+  const key = (...parts: string[]) => [prefix, ...parts].join(':');
+  return Object.freeze({
+    prefix,
+    bullPrefix: key('bull'),
+    workers: () => key('workers'),
+    workerLoad: (workerId: string) => key('worker', part('workerId', workerId), 'load'),
+    usedNonce: (nonce: string) => key('nonce', part('nonce', nonce)),
+    video: (videoId: string) => key('video', part('videoId', videoId)),
+    segmentIndex: (videoId: string, renditionId: string) =>
+      key('segments', part('videoId', videoId), part('renditionId', renditionId)),
+    segmentsByAccess: () => key('segments-by-access'),
+    sessionWorker: (sessionId: string) => key('session', part('sessionId', sessionId), 'worker'),
+  });
+}
