@@ -81,3 +81,15 @@ test('the configuration table lists every variable once with the processes that 
   assert.match(table, /\| `KILN_API_PORT` \| `8080` \| api, up \|/);
   assert.match(table, /\| `KILN_TOKEN_SECRETS` \| \*\(required\)\* \| api \|/);
 });
+
+test('storage settings map to driver options with absolute paths', async () => {
+  const { storageOptionsFromConfig } = await import('./storage.js');
+  const fs = storageOptionsFromConfig(loadApiConfig({ ...apiEnv, KILN_DATA_DIR: 'rel/data' }));
+  assert.equal(fs.driver, 'fs');
+  assert.ok(fs.driver === 'fs' && fs.root.endsWith('/rel/data/objects') && fs.root.startsWith('/'));
+  const s3 = storageOptionsFromConfig(loadApiConfig({
+    ...apiEnv, KILN_STORAGE: 's3', KILN_S3_ENDPOINT: 'http://127.0.0.1:9000', KILN_S3_BUCKET: 'b',
+    KILN_S3_ACCESS_KEY_ID: 'id', KILN_S3_SECRET_ACCESS_KEY: 'key',
+  }));
+  assert.deepEqual(s3, { driver: 's3', region: 'us-east-1', bucket: 'b', forcePathStyle: true, endpoint: 'http://127.0.0.1:9000', accessKeyId: 'id', secretAccessKey: 'key' });
+});

@@ -1,3 +1,4 @@
 export * from './define.js';
 export * from './values.js';
 export * from './settings.js';
+export * from './storage.js';

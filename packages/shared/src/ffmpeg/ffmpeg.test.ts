@@ -84,3 +84,15 @@ test('aborting kills the whole process group, leaving nothing running', async ()
   await assert.rejects(child.done, { code: 'FFMPEG_ABORTED' });
   assert.equal(isAlive(child.pid), false);
 });
+
+test('the local ffmpeg has the encoders Kiln needs, and a missing one is named', async () => {
+  const { assertEncodersAvailable, parseEncoderList } = await import('./encoders.js');
+  await assertEncodersAvailable();
+  await assert.rejects(assertEncodersAvailable(['libx264', 'no-such-encoder']), (error) => {
+    assert.ok(isKilnError(error) && error.code === 'FFMPEG_NOT_FOUND');
+    assert.match(error.message, /no-such-encoder/);
+    assert.doesNotMatch(error.message, /libx264/);
+    return true;
+  });
+  assert.deepEqual([...parseEncoderList(' V....D libx264              libx264 H.264\n A....D aac  AAC\n ------\n')], ['libx264', 'aac']);
+});

@@ -1,0 +1,15 @@
+import type { FastifyInstance } from 'fastify';
+
+/** A named dependency check: resolves true when the dependency answers in time. */
+export type HealthChecks = Readonly<Record<string, () => Promise<boolean>>>;
+
+/** `/health`: 200 when every dependency answers, else 503, so HAProxy takes this node out. */
+export function healthRoutes(app: FastifyInstance, checks: HealthChecks): void {
+  app.get('/health', { logLevel: 'warn' }, async (_request, reply) => {
+    const names = Object.keys(checks);
+    const results = await Promise.all(names.map((name) => checks[name]!().catch(() => false)));
+    const status = results.every(Boolean) ? 'ok' : 'unavailable';
+    const detail = Object.fromEntries(names.map((name, i) => [name, results[i] ? 'ok' : 'failing']));
+    return reply.code(status === 'ok' ? 200 : 503).header('cache-control', 'no-store').send({ status, checks: detail });
+  });
+}

@@ -1,0 +1,38 @@
+import {
+  connectRedis, createLogger, createStorage, loadApiConfig, moduleLogger, pingRedis, runUntilSignalled,
+  storageOptionsFromConfig, type Env,
+} from '@kiln/shared';
+import { buildApiApp } from './app.js';
+
+/** A key nobody writes: asking for it proves the storage answers without touching real objects. */
+const STORAGE_PROBE_KEY = 'health/probe';
+
+/**
+ * `kiln api`: reads the config, connects to Redis and object storage, listens, and on SIGTERM
+ * closes the listener (in-flight requests finish) before dropping connections.
+ */
+export async function runApi(env: Env = process.env): Promise<number> {
+  const config = loadApiConfig(env);
+  const log = createLogger({ name: 'api', level: config.logLevel });
+  const redis = connectRedis(config.redisUrl, { name: 'kiln-api' });
+  redis.on('error', (error) => log.warn({ err: error }, 'redis connection error'));
+  const storage = createStorage(storageOptionsFromConfig(config));
+  const app = buildApiApp({
+    log: moduleLogger(log, 'http'),
+    checks: {
+      redis: () => pingRedis(redis),
+      storage: () => storage.head(STORAGE_PROBE_KEY).then(() => true),
+    },
+  });
+  const address = await app.listen({ host: config.apiHost, port: config.apiPort });
+  log.info({ address }, 'api listening');
+  return runUntilSignalled(
+    {
+      stop: async () => {
+        await app.close();
+        redis.disconnect();
+      },
+    },
+    { log, graceMs: config.shutdownGrace, exitWhenStdinCloses: env.KILN_SUPERVISED === '1' },
+  );
+}

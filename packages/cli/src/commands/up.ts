@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as delay } from 'node:timers/promises';
+import { createLogger, loadUpConfig, type Logger, type UpConfig } from '@kiln/shared';
+import { findFreePort, isPortFree } from '../up/ports.js';
+import { startPrivateRedis } from '../up/redis.js';
+import { findRunningInstance, killLeftovers, removeUpState, writeUpState } from '../up/state.js';
+import { Supervisor } from '../up/supervisor.js';
+
+const KILN_BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/kiln.js');
+
+/**
+ * `kiln up`: Kiln on one machine. A private Redis, local-disk object storage, the API, an
+ * on-demand worker and a pre-transcode worker, all stopped together on Ctrl-C. Running it again
+ * while it runs only points at the running instance.
+ */
+export async function upCommand(): Promise<number> {
+  const config = loadUpConfig(process.env);
+  const log = createLogger({ name: 'up', level: config.logLevel });
+  const dataDir = resolve(config.dataDir);
+  const running = await findRunningInstance(dataDir);
+  if (running !== undefined) {
+    process.stdout.write(`Kiln is already running (pid ${running.pid}) at ${running.url}\n`);
+    return 0;
+  }
+  const leftovers = await killLeftovers(dataDir);
+  if (leftovers.length > 0) log.warn({ leftovers }, 'stopped processes left by a previous run that did not stop cleanly');
+  const apiPort = await chooseApiPort(config);
+  const supervisor = new Supervisor(log);
+  const stopRequested = waitForStopSignal();
+  try {
+    const url = await startEverything(supervisor, config, dataDir, apiPort, log);
+    await writeUpState(dataDir, { pid: process.pid, url, startedAt: new Date().toISOString(), children: supervisor.list().map(({ name, pid }) => ({ name, pid })) });
+    process.stdout.write(`\nKiln is up: ${url}  (health: ${url}/health)\nPress Ctrl-C to stop.\n\n`);
+    const outcome = await Promise.race([stopRequested.then(() => 'signal' as const), supervisor.firstUnexpectedExit()]);
+    return outcome === 'signal' ? 0 : 1;
+  } catch (error) {
+    log.error({ err: error }, 'kiln up failed');
+    return 1;
+  } finally {
+    await supervisor.stopAll(config.shutdownGrace);
+    await removeUpState(dataDir);
+    process.stdout.write('Kiln stopped.\n');
+  }
+}
+
+async function chooseApiPort(config: UpConfig): Promise<number> {
+  if (config.apiPort === 0) return findFreePort(config.apiHost);
+  if (!(await isPortFree(config.apiPort, config.apiHost))) {
+    throw new Error(`port ${config.apiPort} on ${config.apiHost} is in use: stop what uses it or set KILN_API_PORT`);
+  }
+  return config.apiPort;
+}
+
+async function startEverything(supervisor: Supervisor, config: UpConfig, dataDir: string, apiPort: number, log: Logger): Promise<string> {
+  const redis = await startPrivateRedis(supervisor, dataDir);
+  log.info({ redis: redis.url, dataDir }, 'redis started');
+  const shared = {
+    KILN_SUPERVISED: '1',
+    KILN_REDIS_URL: redis.url,
+    KILN_DATA_DIR: dataDir,
+    KILN_STORAGE: 'fs',
+    KILN_LOG_LEVEL: config.logLevel,
+  };
+  const start = (name: string, command: string, env: Record<string, string>) =>
+    supervisor.start({ name, command: process.execPath, args: [KILN_BIN, command], env: { ...shared, ...env } });
+  // The API binds its port before any worker asks the OS for a free one, so none can take it.
+  start('api', 'api', { KILN_API_HOST: config.apiHost, KILN_API_PORT: String(apiPort), KILN_TOKEN_SECRETS: await tokenSecret(dataDir) });
+  const url = `http://${config.apiHost === '0.0.0.0' ? '127.0.0.1' : config.apiHost}:${apiPort}`;
+  await waitForHealth(url, supervisor);
+  start('worker', 'worker', { KILN_WORKER_ROLE: 'ondemand' });
+  start('pretranscode', 'worker', { KILN_WORKER_ROLE: 'pretranscode' });
+  return url;
+}
+
+/** The HMAC secret for playback tokens: made once per data directory, readable only by us. */
+async function tokenSecret(dataDir: string): Promise<string> {
+  const file = join(dataDir, 'token-secret');
+  const existing = (await readFile(file, 'utf8').catch(() => '')).trim();
+  if (existing.length >= 32) return process.env.KILN_TOKEN_SECRETS ?? existing;
+  const secret = randomBytes(48).toString('base64url');
+  await mkdir(dataDir, { recursive: true });
+  await writeFile(file, `${secret}\n`, { mode: 0o600 });
+  await chmod(file, 0o600);
+  return process.env.KILN_TOKEN_SECRETS ?? secret;
+}
+
+async function waitForHealth(url: string, supervisor: Supervisor, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited: string | undefined;
+  void supervisor.firstUnexpectedExit().then((child) => {
+    exited = child.name;
+  });
+  while (Date.now() < deadline) {
+    if (exited !== undefined) throw new Error(`${exited} exited while starting; see its log above`);
+    const ok = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1_000) }).then((r) => r.ok, () => false);
+    if (ok) return;
+    await delay(200);
+  }
+  throw new Error(`the API did not answer ${url}/health within ${timeoutMs / 1000} s`);
+}
+
+/** Stays subscribed: a second Ctrl-C while stopping must not kill us before the children are down. */
+function waitForStopSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => resolve());
+  });
+}
