@@ -6,6 +6,20 @@ module.exports = {
   forbidden: [
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
     {
+      name: 'no-unresolvable',
+      comment: 'An import that does not resolve (a package that is not a declared dependency, a typo).',
+      severity: 'error',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+    {
+      name: 'no-undeclared-dependency',
+      comment: "Packages import only what their own package.json declares (pnpm's hoisting must not hide it).",
+      severity: 'error',
+      from: {},
+      to: { dependencyTypes: ['npm-no-pkg', 'npm-unknown'] },
+    },
+    {
       name: 'segmenter-is-standalone',
       comment: 'The segmenter has no I/O and no dependencies (tests may use node: built-ins).',
       severity: 'error',

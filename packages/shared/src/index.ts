@@ -6,3 +6,7 @@ export * from './logger.js';
 export * from './redis.js';
 export * from './lifecycle.js';
 export * from './storage/index.js';
+export * from './schedule/index.js';
+export * from './media/index.js';
+export * from './tokens/index.js';
+export * from './ports.js';

@@ -6,8 +6,9 @@ export type HealthChecks = Readonly<Record<string, () => Promise<boolean>>>;
 /** `/health`: 200 when every dependency answers, else 503, so HAProxy takes this node out. */
 export function healthRoutes(app: FastifyInstance, checks: HealthChecks): void {
   app.get('/health', { logLevel: 'warn' }, async (_request, reply) => {
-    const names = Object.keys(checks);
-    const results = await Promise.all(names.map((name) => checks[name]!().catch(() => false)));
+    const entries = Object.entries(checks);
+    const names = entries.map(([name]) => name);
+    const results = await Promise.all(entries.map(([, check]) => check().catch(() => false)));
     const status = results.every(Boolean) ? 'ok' : 'unavailable';
     const detail = Object.fromEntries(names.map((name, i) => [name, results[i] ? 'ok' : 'failing']));
     return reply.code(status === 'ok' ? 200 : 503).header('cache-control', 'no-store').send({ status, checks: detail });

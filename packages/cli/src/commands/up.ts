@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createLogger, loadUpConfig, type Logger, type UpConfig } from '@kiln/shared';
-import { findFreePort, isPortFree } from '../up/ports.js';
+import { findFreePort, isPortFree } from '@kiln/shared';
 import { startPrivateRedis } from '../up/redis.js';
 import { findRunningInstance, killLeftovers, removeUpState, writeUpState } from '../up/state.js';
 import { Supervisor } from '../up/supervisor.js';

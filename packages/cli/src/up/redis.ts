@@ -1,9 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { connectRedis, pingRedis } from '@kiln/shared';
+import { connectRedis, findFreePort, pingRedis } from '@kiln/shared';
 import type { Supervisor, SupervisedChild } from './supervisor.js';
-import { findFreePort } from './ports.js';
 
 const HOST = '127.0.0.1';
 const STARTUP_TIMEOUT_MS = 10_000;

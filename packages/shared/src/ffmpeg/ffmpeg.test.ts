@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isKilnError } from '../errors.js';
 import { formatCommandLine, spawnMediaTool } from './process.js';
-import { ffprobe, ffprobeArgs, parseProbeOutput, parseRational, runFfmpeg, spawnFfmpeg, streamRotation } from './index.js';
+import { ffprobe, ffprobeArgs, parseProbeOutput, probeFrameRate, runFfmpeg, spawnFfmpeg, streamRotation } from './index.js';
 
 const isAlive = (pid: number) => {
   try {
@@ -27,8 +27,9 @@ test('command lines are quoted for a shell', () => {
 });
 
 test('rationals and rotation are read the way players read them', () => {
-  assert.deepEqual(parseRational('30000/1001'), { num: 30000, den: 1001 });
-  assert.equal(parseRational('0/0'), undefined);
+  assert.deepEqual(probeFrameRate('30000/1001'), { num: 30000, den: 1001 });
+  assert.deepEqual(probeFrameRate('50/2'), { num: 25, den: 1 });
+  assert.equal(probeFrameRate('0/0'), undefined);
   const probe = parseProbeOutput(JSON.stringify({
     streams: [{ index: 0, codec_type: 'video', side_data_list: [{ side_data_type: 'Display Matrix', rotation: -90 }], tags: { rotate: '180' } }],
   }));
@@ -45,7 +46,7 @@ test('runFfmpeg makes a real clip and ffprobe reads it back typed', async () => 
     const video = probe.streams.find((s) => s.codec_type === 'video');
     assert.equal(video?.codec_name, 'h264');
     assert.equal(video?.width, 160);
-    assert.deepEqual(parseRational(video?.r_frame_rate), { num: 25, den: 1 });
+    assert.deepEqual(probeFrameRate(video?.r_frame_rate), { num: 25, den: 1 });
     assert.ok(probe.streams.some((s) => s.codec_type === 'audio'));
     assert.ok((probe.format?.duration ?? 0) > 0.9);
   } finally {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SharedErrors, isKilnError } from '../errors.js';
 import { runFfprobe } from './run.js';
+import { rational, type Rational } from '../schedule/rational.js';
 
 /** ffprobe prints numbers as strings and leaves out what it does not know: both become typed here. */
 const numeric = z.union([z.number(), z.string()]).transform((value, ctx) => {
@@ -13,18 +14,13 @@ const numeric = z.union([z.number(), z.string()]).transform((value, ctx) => {
 });
 const optionalNumber = numeric.optional().catch(undefined);
 
-/** "30000/1001" → { num, den }; "0/0" (unknown) → undefined. */
-export interface Rational {
-  readonly num: number;
-  readonly den: number;
-}
-
-export function parseRational(text: string | undefined): Rational | undefined {
+/** ffprobe's frame rates ("30000/1001"); "0/0" means unknown and becomes undefined. */
+export function probeFrameRate(text: string | undefined): Rational | undefined {
   const match = /^(\d+)\/(\d+)$/.exec(text ?? '');
   if (!match) return undefined;
   const num = Number(match[1]);
   const den = Number(match[2]);
-  return num > 0 && den > 0 ? { num, den } : undefined;
+  return num > 0 && den > 0 ? rational(num, den) : undefined;
 }
 
 const sideDataSchema = z.looseObject({ side_data_type: z.string().optional(), rotation: optionalNumber });

@@ -1,9 +1,9 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { Logger } from '@kiln/shared';
 import type { LoadSnapshot, WorkerIdentity } from '../load/report.js';
 
 export interface WorkerAppDependencies {
-  readonly log: Logger;
+  /** A pino logger; typed as fastify's base so the instance keeps its default generics. */
+  readonly log: FastifyBaseLogger;
   readonly worker: Pick<WorkerIdentity, 'id' | 'role'>;
   readonly snapshot: () => LoadSnapshot;
 }
@@ -13,7 +13,7 @@ export interface WorkerAppDependencies {
  * check takes it out of rotation before it has to refuse work.
  */
 export function buildWorkerApp(deps: WorkerAppDependencies): FastifyInstance {
-  const app = Fastify({ loggerInstance: deps.log as FastifyBaseLogger });
+  const app = Fastify({ loggerInstance: deps.log });
   // Health is polled every second or two by HAProxy: logged only when something is wrong.
   app.get('/health', { logLevel: 'warn' }, async (_request, reply) => {
     const load = deps.snapshot();

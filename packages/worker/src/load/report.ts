@@ -56,7 +56,9 @@ export function startLoadReports(options: LoadReporterOptions): { stop(): Promis
       .zadd(keys.workers(), now, worker.id)
       .exec();
   };
-  const tick = () => reportNow().catch((error: unknown) => options.log.warn({ err: error }, 'load report failed'));
+  const tick = () => {
+    reportNow().catch((error: unknown) => options.log.warn({ err: error }, 'load report failed'));
+  };
   const timer = setInterval(tick, options.intervalMs);
   timer.unref();
   return {

@@ -1,0 +1,35 @@
+export type { DeviceProfile, H264Level, H264Settings, ProfileName } from './profiles.js';
+export {
+  DEVICE_PROFILES,
+  H264_LEVELS,
+  PROFILE_NAMES,
+  deviceProfile,
+  isProfileName,
+  parseProfile,
+  profileNameSchema,
+} from './profiles.js';
+export { AAC_LC_CODEC, avcCodecString, codecsAttribute } from './codecs.js';
+export type { Box, Size, VideoSource } from './geometry.js';
+export { displaySize, even, fitScale, macroblocks, normalizeRotation, scaledEven, shortSide } from './geometry.js';
+export type { DeclaredBandwidth, MuxedStreams, RateControl } from './bandwidth.js';
+export {
+  MAXRATE_RATIO,
+  PEAK_WINDOW_SECONDS,
+  VBV_BUFFER_SECONDS,
+  declaredBandwidth,
+  expectedPacketsPerPes,
+  mpegTsBitrate,
+  peakVideoBitrate,
+  rateControl,
+} from './bandwidth.js';
+export type { AudioOnlySource, AudioRung, LadderSource, Rung, RungSpec, VideoRung } from './ladder.js';
+export {
+  AUDIO_ONLY_BITRATES,
+  CELLULAR_BITRATE_LIMIT,
+  RUNGS,
+  chooseLadder,
+  isAudioOnly,
+  rungFrameRate,
+} from './ladder.js';
+export { formatFrameRate } from './frame-rate.js';
+export { profileFromUserAgent } from './user-agent.js';

@@ -1,0 +1,39 @@
+export type { Rational, Seconds } from './rational.js';
+export {
+  compare,
+  formatDecimal,
+  formatShortDecimal,
+  multiply,
+  parseRational,
+  periodsOf,
+  rational,
+  subtract,
+  toNumber,
+  toRational,
+} from './rational.js';
+export type { AudioPlan, AudioPlanOptions, AudioSegment, SegmentPlan, VideoPlan, VideoSegment } from './schedule.js';
+export {
+  AAC_FRAME_SAMPLES,
+  MAX_FRAME_RATE,
+  MIN_FRAME_RATE,
+  RAMP_SEGMENT_SECONDS,
+  STEADY_SEGMENT_SECONDS,
+  boundarySecond,
+  checkFrameRate,
+  firstFrameAtOrAfter,
+  nominalSegmentSeconds,
+  planAudioSchedule,
+  planVideoSchedule,
+  totalFrameCount,
+} from './schedule.js';
+export {
+  TIME_DECIMALS,
+  extinf,
+  forceKeyFramesArgument,
+  formatSeconds,
+  keyframeTimes,
+  segmentAt,
+  segmentIndexForTime,
+  seekTime,
+  targetDuration,
+} from './lookup.js';

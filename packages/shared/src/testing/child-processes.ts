@@ -1,0 +1,131 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+
+/**
+ * Service processes started by this process, so none outlives it: stop() ends them one by one,
+ * an 'exit' hook kills whatever is left, and a watchdog shell kills them if this process dies
+ * without running its hooks (SIGKILL, a fatal signal), because then the watchdog's stdin ends.
+ * (There is no prctl(PR_SET_PDEATHSIG) in Node, and redis-server cannot watch its parent.)
+ */
+const running = new Map<number, { readonly child: ChildProcess; readonly tempDirectory: string }>();
+let watchdog: ChildProcess | undefined;
+let exitHookInstalled = false;
+
+// Reads "add PID DIR" / "del PID" lines. At end of input (our death) it kills every pid still
+// listed and removes every temp dir it was told about (removing one twice does no harm).
+const WATCHDOG_SCRIPT = `
+pids=' '
+dirs=''
+while read -r op pid dir; do
+  case "$op:$pids" in
+    add:*) pids="$pids$pid "; dirs="$dirs$dir
+" ;;
+    del:*" $pid "*) pids="\${pids%% $pid *} \${pids#* $pid }" ;;
+  esac
+done
+for pid in $pids; do kill -9 "$pid" 2>/dev/null; done
+printf '%s' "$dirs" | while IFS= read -r dir; do [ -n "$dir" ] && rm -rf -- "$dir"; done
+`;
+
+/** Registers a service child (and the temp directory it uses) for cleanup at exit. */
+export function trackChild(child: ChildProcess, tempDirectory: string): void {
+  // A failed spawn (no such command) emits 'error'; waitForStartup reports it, so no crash here.
+  child.on('error', () => undefined);
+  if (child.pid === undefined) return;
+  if (!exitHookInstalled) process.on('exit', killAllSync);
+  exitHookInstalled = true;
+  running.set(child.pid, { child, tempDirectory });
+  tellWatchdog(`add ${child.pid} ${tempDirectory}`);
+}
+
+/** Lets the event loop end while the child runs: a forgotten stop() must not hang a test file. */
+export function detachFromEventLoop(child: ChildProcess): void {
+  child.unref();
+  for (const stream of [child.stdin, child.stdout, child.stderr]) (stream as Socket | null)?.unref();
+}
+
+/** SIGTERM, then SIGKILL if it lingers; resolves once the process is gone. */
+export async function stopChild(child: ChildProcess, graceMs = 3000): Promise<void> {
+  child.ref(); // a detached child would let the event loop end before its 'exit' event arrives
+  const exited = hasExited(child) ? Promise.resolve() : new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  if (!hasExited(child)) child.kill('SIGTERM');
+  const outcome = await Promise.race([exited.then(() => 'exited' as const), delay(graceMs, 'late' as const, { ref: false })]);
+  if (outcome === 'late') {
+    child.kill('SIGKILL');
+    await exited;
+  }
+  if (child.pid !== undefined) {
+    running.delete(child.pid);
+    tellWatchdog(`del ${child.pid}`);
+  }
+}
+
+/** Our environment for a child node process, minus NODE_TEST_CONTEXT (it would think it is a test file). */
+export function childEnvironment(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.NODE_TEST_CONTEXT;
+  return env;
+}
+
+export function hasExited(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
+}
+
+/** The last few KiB a child printed, for the message when it fails to start. */
+export function captureOutput(child: ChildProcess, limit = 4096): () => string {
+  let output = '';
+  const append = (chunk: Buffer): void => {
+    output = (output + chunk.toString('utf8')).slice(-limit);
+  };
+  child.stdout?.on('data', append);
+  child.stderr?.on('data', append);
+  return () => output;
+}
+
+function killAllSync(): void {
+  for (const { child, tempDirectory } of running.values()) {
+    if (!hasExited(child)) child.kill('SIGKILL');
+    rmSync(tempDirectory, { recursive: true, force: true });
+  }
+  running.clear();
+}
+
+function tellWatchdog(line: string): void {
+  watchdog ??= startWatchdog();
+  watchdog.stdin?.write(`${line}\n`);
+}
+
+function startWatchdog(): ChildProcess {
+  const child = spawn('sh', ['-c', WATCHDOG_SCRIPT], { stdio: ['pipe', 'ignore', 'ignore'] });
+  child.on('error', () => undefined); // without sh we still have stop() and the exit hook
+  child.stdin?.on('error', () => undefined);
+  detachFromEventLoop(child);
+  return child;
+}
+
+export type StartupOutcome = 'ready' | 'exited' | 'timeout';
+
+/**
+ * Polls `probe` until it answers true, the child exits (or never spawned), or `timeoutMs`
+ * passes. The child stays referenced meanwhile, so the event loop waits for it.
+ */
+export async function waitForStartup(
+  child: ChildProcess,
+  probe: () => Promise<boolean>,
+  timeoutMs: number,
+): Promise<StartupOutcome> {
+  let spawnFailed = false;
+  child.once('error', () => {
+    spawnFailed = true;
+  });
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (spawnFailed || hasExited(child)) return 'exited';
+    if (await probe()) return 'ready';
+    await delay(25);
+  }
+  return 'timeout';
+}

@@ -1,0 +1,7 @@
+export { startRedis, startS3, startServices, chooseServiceBackend, parseServiceBackend } from './services.js';
+export type { ServiceBackend, ServiceRequest, Services } from './services.js';
+export type { RedisService, S3Service } from './types.js';
+export { createBucket, uniqueBucketName } from './buckets.js';
+export { makeTempDir, removeTempDir } from './temp-dir.js';
+export { listChildProcesses } from './process-table.js';
+export type { ProcessEntry } from './process-table.js';
