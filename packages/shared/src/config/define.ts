@@ -105,7 +105,7 @@ export function configTable(groups: readonly { readonly usedBy: string; readonly
   const escape = (text: string) => text.replaceAll('|', '\\|');
   const lines = ['| Variable | Default | Used by | Meaning |', '|---|---|---|---|'];
   for (const { entry, usedBy } of [...rows.values()].sort((a, b) => a.entry.env.localeCompare(b.entry.env))) {
-    const fallback = entry.default !== undefined ? `\`${entry.default}\`` : entry.required ? '*(required)*' : '*(derived)*';
+    const fallback = entry.default !== undefined ? `\`${entry.default}\`` : entry.required ? '*(required)*' : '*(optional)*';
     lines.push(`| \`${entry.env}\` | ${escape(fallback)} | ${usedBy.join(', ')} | ${escape(entry.doc)} |`);
   }
   return lines.join('\n');
