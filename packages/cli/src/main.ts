@@ -14,6 +14,7 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   api: { summary: 'run an API node (config from KILN_* variables)', load: async () => (await import('@kiln/api')).runApi.bind(null, process.env) },
   worker: { summary: 'run a transcoding worker (KILN_WORKER_ROLE=ondemand|pretranscode)', load: async () => (await import('@kiln/worker')).runWorker.bind(null, process.env) },
   segment: { summary: 'cut MPEG-TS from stdin into HLS segments: kiln segment --out DIR [--schedule 2,2,3,3,4,4,5]', load: async () => (await import('./commands/segment.js')).segmentCommand },
+  faststart: { summary: 'move an MP4/MOV moov to the front: kiln faststart IN OUT', load: async () => (await import('./commands/faststart.js')).faststartCommand },
   config: { summary: 'print the configuration reference (markdown), or check one process: kiln config check api|worker|up', load: async () => (await import('./commands/config.js')).configCommand },
   bench: { summary: 'run a benchmark: kiln bench NAME (segmenter, …)', load: async () => (await import('./commands/bench.js')).benchCommand },
 };

@@ -1,0 +1,112 @@
+/**
+ * `pnpm bench faststart [--sizes 1,4]`: Kiln's fast-start view of a moov-at-end MP4 streamed to
+ * /dev/null, against `cat` of the same file (page cache warm) and ffmpeg's own
+ * `-c copy -movflags +faststart` remux. Inputs (≥ 1 GB and ≥ 4 GB, moov at the end) are made once
+ * by looping a short high-bitrate clip with `-stream_loop N -c copy`, cached in /work/main/.bench/.
+ * Kiln runs in a child process so that its peak RSS is its own. MB = 10^6 bytes.
+ */
+import { spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { countingReader, fileRangeReader } from '../src/source/range-reader.js';
+import { openFastStartView } from '../src/source/open.js';
+
+const HERE = fileURLToPath(import.meta.url);
+const BENCH_DIR = join(resolve(dirname(HERE), '../../..'), '.bench');
+/** Sequential local reads: larger than the S3-friendly default, fewer syscalls and promises per GB. */
+const CHUNK_BYTES = 8 * 1024 * 1024;
+const CLIP = join(BENCH_DIR, 'faststart-clip-1080p-10s.mp4');
+
+function run(command: string, args: string[], stdout: 'ignore' | 'pipe' = 'ignore'): Promise<{ seconds: number; output: string }> {
+  const started = process.hrtime.bigint();
+  const child = spawn(command, args, { stdio: ['ignore', stdout, 'inherit'] });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  return new Promise((done, fail) => {
+    child.on('error', fail);
+    child.on('close', (code) => {
+      if (code !== 0) fail(new Error(`${command} ${args.join(' ')} exited with ${code}`));
+      else done({ seconds: Number(process.hrtime.bigint() - started) / 1e9, output });
+    });
+  });
+}
+
+async function ensureInput(gigabytes: number): Promise<string> {
+  const path = join(BENCH_DIR, `faststart-moov-at-end-${gigabytes}g.mp4`);
+  // 4 "GB" means past 4 GiB, so that the moov holds co64 tables.
+  const wanted = gigabytes >= 4 ? gigabytes * 2 ** 30 + 1e8 : gigabytes * 1e9;
+  if (existsSync(path) && statSync(path).size >= wanted) return path;
+  mkdirSync(BENCH_DIR, { recursive: true });
+  if (!existsSync(CLIP)) {
+    process.stdout.write(`making ${CLIP} (once) …\n`);
+    await run('ffmpeg', ['-v', 'error', '-nostdin', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=30', '-f', 'lavfi', '-i', 'sine=sample_rate=48000',
+      '-t', '10', '-c:v', 'libx264', '-preset', 'ultrafast', '-qp', '0', '-g', '60', '-c:a', 'aac', CLIP]);
+  }
+  const loops = Math.ceil((wanted * 1.02) / statSync(CLIP).size);
+  process.stdout.write(`making ${path} (once, ${loops} loops) …\n`);
+  await run('ffmpeg', ['-v', 'error', '-nostdin', '-y', '-stream_loop', String(loops - 1), '-i', CLIP, '-c', 'copy', path]);
+  return path;
+}
+
+interface KilnFigures {
+  readonly seconds: number;
+  readonly bytes: number;
+  readonly readsBeforeFirstByte: number;
+  readonly moovSize: number;
+  readonly viewMoovSize: number;
+  readonly maxRssBytes: number;
+}
+
+/** In the child: open the view, stream it to /dev/null, report. */
+async function streamView(path: string): Promise<KilnFigures> {
+  const started = process.hrtime.bigint();
+  const file = await fileRangeReader(path);
+  const reader = countingReader(file);
+  const view = await openFastStartView(reader);
+  let readsBeforeFirstByte = -1;
+  const stream = view.stream({ chunkBytes: CHUNK_BYTES });
+  stream.once('data', () => (readsBeforeFirstByte = reader.stats.reads));
+  await pipeline(stream, createWriteStream('/dev/null'));
+  await file.close();
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return { seconds, bytes: view.plan.size, readsBeforeFirstByte, moovSize: view.moovSize, viewMoovSize: view.viewMoovSize, maxRssBytes: process.resourceUsage().maxRSS * 1024 };
+}
+
+async function kilnInChild(path: string): Promise<KilnFigures> {
+  const code = `import(${JSON.stringify(pathToFileURL(HERE).href)}).then((m) => m.main(['--child', ${JSON.stringify(path)}]))`;
+  const { output } = await run(process.execPath, ['--import', 'tsx', '-e', code], 'pipe');
+  return JSON.parse(output) as KilnFigures;
+}
+
+const mbps = (bytes: number, seconds: number): number => bytes / 1e6 / seconds;
+
+async function benchOne(gigabytes: number): Promise<void> {
+  const path = await ensureInput(gigabytes);
+  const size = statSync(path).size;
+  await run('cat', [path]); // warm the page cache
+  const cat = await run('sh', ['-c', `cat "$1" > /dev/null`, 'sh', path]);
+  const kiln = await kilnInChild(path);
+  const out = join(BENCH_DIR, 'faststart-remux-out.mp4');
+  const ffmpeg = await run('ffmpeg', ['-v', 'error', '-nostdin', '-y', '-i', path, '-c', 'copy', '-movflags', '+faststart', out]);
+  rmSync(out, { force: true });
+  const kilnRate = mbps(kiln.bytes, kiln.seconds);
+  const lines = [
+    `input ${(size / 1e9).toFixed(2)} GB (${path}), moov ${kiln.moovSize} bytes → ${kiln.viewMoovSize} in the view`,
+    `  kiln view → /dev/null  ${kilnRate.toFixed(0).padStart(6)} MB/s  (${kiln.seconds.toFixed(2)} s, peak RSS ${(kiln.maxRssBytes / 2 ** 20).toFixed(0)} MiB, ${kiln.readsBeforeFirstByte} range reads before the first byte)`,
+    `  cat (warm)             ${mbps(size, cat.seconds).toFixed(0).padStart(6)} MB/s  (${cat.seconds.toFixed(2)} s)  kiln/cat = ${(kilnRate / mbps(size, cat.seconds)).toFixed(2)}`,
+    `  ffmpeg +faststart      ${mbps(size, ffmpeg.seconds).toFixed(0).padStart(6)} MB/s  (${ffmpeg.seconds.toFixed(2)} s)  kiln/ffmpeg = ${(kilnRate / mbps(size, ffmpeg.seconds)).toFixed(2)}`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+export async function main(args: string[]): Promise<void> {
+  if (args[0] === '--child' && args[1] !== undefined) {
+    process.stdout.write(JSON.stringify(await streamView(args[1])));
+    return;
+  }
+  const { values } = parseArgs({ args, options: { sizes: { type: 'string', default: '1,4' } } });
+  for (const gigabytes of (values.sizes ?? '1,4').split(',').map(Number)) await benchOne(gigabytes);
+}

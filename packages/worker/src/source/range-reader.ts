@@ -1,0 +1,87 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import type { ObjectStorage } from '@kiln/shared';
+import { SourceErrors } from './errors.js';
+
+/** Random access to a source's bytes: the only I/O the fast-start view needs. */
+export interface RangeReader {
+  readonly size: number;
+  /** Exactly `length` bytes from `offset` (the caller keeps the range inside `size`). */
+  read(offset: number, length: number): Promise<Buffer>;
+}
+
+export interface ClosableRangeReader extends RangeReader {
+  close(): Promise<void>;
+}
+
+/** How many reads and bytes went through a reader: what the tests and the bench report. */
+export interface ReadStats {
+  reads: number;
+  bytes: number;
+}
+
+export interface CountingRangeReader extends RangeReader {
+  readonly stats: ReadStats;
+}
+
+export function countingReader(inner: RangeReader): CountingRangeReader {
+  const stats: ReadStats = { reads: 0, bytes: 0 };
+  return {
+    size: inner.size,
+    stats,
+    read: async (offset, length) => {
+      stats.reads++;
+      const bytes = await inner.read(offset, length);
+      stats.bytes += bytes.length;
+      return bytes;
+    },
+  };
+}
+
+function checkedLength(bytes: Buffer, offset: number, length: number): Buffer {
+  if (bytes.length === length) return bytes;
+  throw SourceErrors.create('SOURCE_READ_FAILED', `asked for ${length} bytes at ${offset}, got ${bytes.length}`, {
+    details: { offset, length, got: bytes.length },
+  });
+}
+
+/** Ranged GETs against object storage; `size` comes from one HEAD. */
+export async function storageRangeReader(storage: ObjectStorage, key: string): Promise<RangeReader> {
+  const info = await storage.head(key);
+  if (info === undefined) throw SourceErrors.create('SOURCE_READ_FAILED', `no object at ${key}`, { details: { key } });
+  return {
+    size: info.size,
+    read: async (offset, length) => {
+      if (length === 0) return Buffer.alloc(0);
+      const bytes = await storage.getBytes(key, { start: offset, end: offset + length - 1 });
+      return checkedLength(bytes, offset, length);
+    },
+  };
+}
+
+/** A local file, read with positioned reads (no shared file position, so reads may overlap). */
+export async function fileRangeReader(path: string): Promise<ClosableRangeReader> {
+  const handle: FileHandle = await open(path, 'r');
+  try {
+    const { size } = await handle.stat();
+    return { size, read: (offset, length) => readFully(handle, offset, length), close: () => handle.close() };
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}
+
+async function readFully(handle: FileHandle, offset: number, length: number): Promise<Buffer> {
+  const buffer = Buffer.allocUnsafe(length);
+  let filled = 0;
+  while (filled < length) {
+    const { bytesRead } = await handle.read(buffer, filled, length - filled, offset + filled);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  return checkedLength(filled === length ? buffer : buffer.subarray(0, filled), offset, length);
+}
+
+/** Bytes already in memory: for tests and for moov buffers. */
+export function bufferRangeReader(bytes: Buffer): RangeReader {
+  return { size: bytes.length, read: (offset, length) => Promise.resolve(bytes.subarray(offset, offset + length)) };
+}

@@ -1,0 +1,60 @@
+/**
+ * Against a real S3 API (s3rver): how many range requests and bytes it takes to open a moov-at-end
+ * file, and how much of a 60 s file a transcode that starts in its middle reads.
+ */
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { createS3Storage, runFfmpeg, type ObjectStorage } from '@kiln/shared';
+import { makeTempDir, removeTempDir, startS3 } from '@kiln/shared/testing';
+import { seekHold, serveView } from './endpoint.js';
+import { viewUrlInputArgs } from './ffmpeg-input.js';
+import { openFastStartView } from './open.js';
+import { countingReader, storageRangeReader } from './range-reader.js';
+import { HEAD_READ_BYTES } from './scan.js';
+import { makeTestMp4, mediaPath } from './test-helpers.js';
+
+let s3: Awaited<ReturnType<typeof startS3>>;
+let storage: ObjectStorage;
+let dir: string;
+
+before(async () => {
+  [s3, dir] = await Promise.all([startS3(), makeTempDir('faststart-s3')]);
+  storage = createS3Storage(s3);
+});
+after(async () => {
+  await Promise.all([s3.stop(), removeTempDir(dir)]);
+});
+
+test('opening a moov-at-end phone-style file takes 2 range requests: 64 KiB of head and the tail from the moov on', async () => {
+  const bytes = await readFile(mediaPath('h264-aac-moov-at-end-15s.mp4'));
+  await storage.put('sources/phone.mp4', bytes);
+  const reader = countingReader(await storageRangeReader(storage, 'sources/phone.mp4'));
+  const view = await openFastStartView(reader);
+  assert.equal(view.plan.relocated, true);
+  const moovStart = bytes.length - view.moovSize;
+  assert.deepEqual(reader.stats, { reads: 2, bytes: HEAD_READ_BYTES + (bytes.length - moovStart) });
+  // The view's first bytes (ftyp … moov) come from what the scan read: no further request.
+  await view.read(0, view.moovEndInView);
+  assert.equal(reader.stats.reads, 2);
+});
+
+test('a transcode that starts in the middle of a 60 s file reads less than 60 % of its media bytes', async (context) => {
+  const path = join(dir, 'sixty.mp4');
+  await makeTestMp4(path, { seconds: 60, bitrate: '2M' });
+  await storage.put('sources/sixty.mp4', await readFile(path));
+  const reader = countingReader(await storageRangeReader(storage, 'sources/sixty.mp4'));
+  const view = await openFastStartView(reader);
+  const mediaBytes = reader.size - view.moovSize;
+  const endpoint = await serveView(view.plan, reader, { seekHold: seekHold(view.moovEndInView) });
+  try {
+    const { stdout } = await runFfmpeg(['-v', 'error', '-nostdin', ...viewUrlInputArgs(endpoint.url, { seekSeconds: 30 }), '-map', '0', '-c', 'copy', '-f', 'mpegts', 'pipe:1']);
+    assert.ok(stdout.length > mediaBytes / 3, `ffmpeg wrote ${stdout.length} bytes of the second half`);
+  } finally {
+    await endpoint.close();
+  }
+  const share = reader.stats.bytes / mediaBytes;
+  context.diagnostic(`seek to 30 s of 60 s: ${reader.stats.reads} range reads, ${reader.stats.bytes} of ${mediaBytes} media bytes (${(share * 100).toFixed(1)} %)`);
+  assert.ok(share < 0.6, `read ${(share * 100).toFixed(1)} % of the media bytes`);
+});

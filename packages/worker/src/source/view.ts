@@ -1,0 +1,73 @@
+/** Reading the fast-start view: the plan's pieces filled from memory and from range reads of the source. */
+import { Readable } from 'node:stream';
+import { pieceLength, slicesOf, type FastStartPlan } from './plan.js';
+import type { RangeReader } from './range-reader.js';
+
+/** 1 MiB: large enough that a range GET's latency is amortised, small enough to bound read-ahead. */
+export const DEFAULT_CHUNK_BYTES = 1024 * 1024;
+
+/** View bytes [offset, offset + length), clipped to the view's size. */
+export async function readView(plan: FastStartPlan, reader: RangeReader, offset: number, length: number): Promise<Buffer> {
+  const parts = await Promise.all(
+    slicesOf(plan, offset, offset + length).map(({ piece, from, length: sliceLength }) =>
+      piece.kind === 'memory'
+        ? Promise.resolve(piece.bytes.subarray(from, from + sliceLength))
+        : reader.read(piece.sourceStart + from, sliceLength),
+    ),
+  );
+  return parts.length === 1 ? parts[0] : Buffer.concat(parts);
+}
+
+/** The view as a RangeReader of its own: so the same box scanner can check what the view holds. */
+export function viewRangeReader(plan: FastStartPlan, reader: RangeReader): RangeReader {
+  return { size: plan.size, read: (offset, length) => readView(plan, reader, offset, length) };
+}
+
+export interface ViewStreamOptions {
+  readonly start?: number;
+  /** Exclusive; defaults to the view's size. */
+  readonly end?: number;
+  readonly chunkBytes?: number;
+  /** Before reading past `offset`, wait for `until()` (the endpoint's seek hold). */
+  readonly pauseAt?: { readonly offset: number; readonly until: () => Promise<void> };
+}
+
+/**
+ * View bytes as a stream that reads the source one chunk at a time, only when the consumer asks:
+ * read-ahead is one chunk, so a consumer that stops early (ffmpeg seeking away) costs little.
+ * Chunks never straddle two pieces, so a source chunk is handed on without a copy.
+ */
+export function createViewStream(plan: FastStartPlan, reader: RangeReader, options: ViewStreamOptions = {}): Readable {
+  const end = Math.min(options.end ?? plan.size, plan.size);
+  const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+  let position = options.start ?? 0;
+  let pause = options.pauseAt !== undefined && options.pauseAt.offset > position && options.pauseAt.offset < end ? options.pauseAt : undefined;
+  const stream: Readable = new Readable({
+    highWaterMark: chunkBytes,
+    read: () => {
+      if (position >= end) {
+        stream.push(null);
+        return;
+      }
+      const stop = pause !== undefined && position < pause.offset ? pause.offset : end;
+      const length = Math.min(chunkBytes, stop - position, pieceEndAfter(plan, position) - position);
+      const at = position;
+      position += length;
+      const waitFirst = pause !== undefined && at === pause.offset ? pause.until() : Promise.resolve();
+      if (pause !== undefined && at === pause.offset) pause = undefined;
+      waitFirst.then(() => readView(plan, reader, at, length)).then(
+        (bytes) => stream.push(bytes),
+        (error: unknown) => stream.destroy(error instanceof Error ? error : new Error(String(error))),
+      );
+    },
+  });
+  return stream;
+}
+
+function pieceEndAfter(plan: FastStartPlan, position: number): number {
+  for (const piece of plan.pieces) {
+    const pieceEnd = piece.viewStart + pieceLength(piece);
+    if (position < pieceEnd) return pieceEnd;
+  }
+  return plan.size;
+}
