@@ -1,12 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { MAX_TOKEN_LENGTH } from '@kiln/shared';
+import { createApiMetrics, type ApiMetrics } from './metrics/metrics.js';
 import { installErrorHandler } from './plugins/app/error-handler.js';
+import { installRequestMetrics, registerHttpFeatures } from './plugins/app/http-features.js';
+import { createPlaybackServices, type PlaybackDependencies } from './plugins/app/services.js';
 import { healthRoutes, type HealthChecks } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { playRoutes } from './routes/play.js';
+import { videoRoutes } from './routes/videos.js';
 
 export interface ApiDependencies {
   /** A pino logger; typed as fastify's base so the instance keeps its default generics. */
   readonly log: FastifyBaseLogger;
   readonly checks: HealthChecks;
+  /** Redis, storage, tokens and workers for the playback routes; without them only /health and /metrics answer. */
+  readonly playback?: PlaybackDependencies;
+  readonly metrics?: ApiMetrics;
 }
 
 /** The API as a fastify instance, without listening: tests drive it with `app.inject()`. */
@@ -15,8 +25,23 @@ export function buildApiApp(deps: ApiDependencies): FastifyInstance {
     loggerInstance: deps.log,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
+    // Tokens ride in the path; fastify's default (100 characters) would answer 414 to them.
+    routerOptions: { maxParamLength: MAX_TOKEN_LENGTH },
   });
+  const metrics = deps.metrics ?? createApiMetrics();
   installErrorHandler(app);
+  installRequestMetrics(app, metrics);
   healthRoutes(app, deps.checks);
+  registerHttpFeatures(app);
+  // Routes go in a plugin registered after swagger, so its onRoute hook sees them for /docs.
+  void app.register((routes, _options, done) => {
+    metricsRoutes(routes, metrics);
+    if (deps.playback !== undefined) {
+      const services = createPlaybackServices(deps.playback, metrics, deps.log);
+      videoRoutes(routes, services);
+      playRoutes(routes, services);
+    }
+    done();
+  });
   return app;
 }

@@ -1,8 +1,21 @@
 import { defineErrors } from '@kiln/shared';
 
-/** Errors the API answers with; each code is stable, clients may depend on it. */
+/**
+ * Errors the API answers with; each code is stable, clients may depend on it. Token refusals that
+ * the shared token code raises (TOKEN_MALFORMED, TOKEN_TAMPERED, TOKEN_EXPIRED, TOKEN_WRONG_KIND,
+ * TOKEN_WRONG_VIDEO) live in SharedErrors; the API adds what only it can decide.
+ */
 export const ApiErrors = defineErrors({
   ROUTE_NOT_FOUND: { httpStatus: 404, message: 'no such route' },
   BAD_REQUEST: { httpStatus: 400, message: 'the request is not valid' },
+  TOKEN_USED: { httpStatus: 403, message: 'this playback link has already been used' },
+  VIDEO_NOT_FOUND: { httpStatus: 404, message: 'no video with that id' },
+  VIDEO_NOT_READY: { httpStatus: 409, message: 'the video is not ready for playback' },
+  RENDITION_NOT_FOUND: { httpStatus: 404, message: 'no such rendition for this session' },
+  SEGMENT_NOT_FOUND: { httpStatus: 404, message: 'no such segment in this rendition' },
+  NO_WORKER_AVAILABLE: { httpStatus: 503, message: 'no transcoding worker is available; retry shortly' },
+  WORKER_FAILED: { httpStatus: 502, message: 'the transcoding worker failed to produce the segment' },
   INTERNAL: { message: 'something went wrong on our side' },
 });
+
+export type ApiErrorCode = keyof typeof ApiErrors.specs;

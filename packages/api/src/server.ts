@@ -1,8 +1,10 @@
 import {
-  connectRedis, createLogger, createStorage, loadApiConfig, moduleLogger, pingRedis, runUntilSignalled,
+  connectRedis, createLogger, createRedisKeys, createStorage, loadApiConfig, moduleLogger, pingRedis, runUntilSignalled,
   storageOptionsFromConfig, type Env,
 } from '@kiln/shared';
 import { buildApiApp } from './app.js';
+import { createApiMetrics } from './metrics/metrics.js';
+import { createHttpWorkerClient } from './workers/http-client.js';
 
 /** A key nobody writes: asking for it proves the storage answers without touching real objects. */
 const STORAGE_PROBE_KEY = 'health/probe';
@@ -22,6 +24,20 @@ export async function runApi(env: Env = process.env): Promise<number> {
     checks: {
       redis: () => pingRedis(redis),
       storage: () => storage.head(STORAGE_PROBE_KEY).then(() => true),
+    },
+    metrics: createApiMetrics({ processMetrics: true }),
+    playback: {
+      redis,
+      keys: createRedisKeys(config.redisPrefix),
+      storage,
+      tokenSecrets: config.tokenSecrets,
+      workers: createHttpWorkerClient(),
+      settings: {
+        ...(config.publicUrl === undefined ? {} : { publicUrl: config.publicUrl }),
+        playbackLinkLifetimeMs: config.playbackLinkLifetime,
+        sessionLifetimeMs: config.sessionLifetime,
+        slotReservationTtlMs: config.slotReservationTtl,
+      },
     },
   });
   const address = await app.listen({ host: config.apiHost, port: config.apiPort });

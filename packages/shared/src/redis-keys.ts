@@ -30,6 +30,10 @@ export interface RedisKeys {
   segmentsByAccess(): string;
   /** A playback session's chosen worker (string, TTL = session lifetime). */
   sessionWorker(sessionId: string): string;
+  /** A source's probed facts (JSON string: duration, video, audio), so every run plans the same schedule. */
+  sourceFacts(videoId: string): string;
+  /** Slots the API reserved on a worker before its load report shows them (sorted set: id → expiry ms). */
+  workerReservations(workerId: string): string;
 }
 
 export function createRedisKeys(prefix = 'kiln'): RedisKeys {
@@ -46,5 +50,7 @@ export function createRedisKeys(prefix = 'kiln'): RedisKeys {
       key('segments', part('videoId', videoId), part('renditionId', renditionId)),
     segmentsByAccess: () => key('segments-by-access'),
     sessionWorker: (sessionId: string) => key('session', part('sessionId', sessionId), 'worker'),
+    sourceFacts: (videoId: string) => key('video', part('videoId', videoId), 'facts'),
+    workerReservations: (workerId: string) => key('worker', part('workerId', workerId), 'reservations'),
   });
 }

@@ -1,6 +1,6 @@
 import { cpus } from 'node:os';
 import { optionalSetting, setting, type ConfigOf, type CrossCheck, type Env, loadConfig } from './define.js';
-import { duration, flag, integer, oneOf, port, text, url, list } from './values.js';
+import { byteSize, duration, flag, integer, oneOf, port, text, url, list } from './values.js';
 
 /**
  * Every environment variable Kiln reads, defined once. Each process picks the ones it uses
@@ -28,9 +28,19 @@ export const Settings = {
   workerId: optionalSetting('KILN_WORKER_ID', text().regex(/^[A-Za-z0-9_.-]+$/, 'must be letters, digits, _ . -'), 'Stable worker id; default `<hostname>-<pid>`.'),
   workerRole: setting('KILN_WORKER_ROLE', oneOf(['ondemand', 'pretranscode']), 'What a worker does: `ondemand` transcodes for players, `pretranscode` runs the upload queue.', { default: 'ondemand' }),
   workerCapacity: optionalSetting('KILN_WORKER_CAPACITY', integer(1, 256), 'Hard limit of concurrent transcodes; default one per CPU core.'),
+  workerRunAhead: setting('KILN_WORKER_RUN_AHEAD', integer(1, 1000), 'Segments a transcode may run ahead of the furthest one a player asked for before it is paused.', { default: '6' }),
+  workerSeekDistance: setting('KILN_WORKER_SEEK_DISTANCE', integer(0, 1000), 'A request more than this many segments past a running transcode is a seek: a new transcode starts there.', { default: '3' }),
+  workerIdleTimeout: setting('KILN_WORKER_IDLE_TIMEOUT', duration(100), 'A transcode nobody asked a segment of for this long is stopped.', { default: '60s' }),
+  workerSegmentWait: setting('KILN_WORKER_SEGMENT_WAIT', duration(100), 'How long a segment request waits for a segment being made before it is answered 504.', { default: '20s' }),
+  workerMemory: setting('KILN_WORKER_MEMORY', byteSize(1024 * 1024), 'Bytes of recent segments a worker keeps in memory to serve them the moment they close.', { default: '256MB' }),
+  workerScratchDir: optionalSetting('KILN_WORKER_SCRATCH_DIR', text(), "A worker's local scratch (pid files of its ffmpeg processes); default `<KILN_DATA_DIR>/worker-scratch`."),
+  workerPreset: setting('KILN_WORKER_PRESET', oneOf(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium']), 'x264 preset of on-demand transcodes.', { default: 'veryfast' }),
   loadReportInterval: setting('KILN_LOAD_REPORT_INTERVAL', duration(100), 'How often a worker reports its load to Redis.', { default: '1s' }),
   loadReportTtl: setting('KILN_LOAD_REPORT_TTL', duration(1000), 'How long a load report lives; a worker whose report expired is dead to the scheduler.', { default: '5s' }),
   shutdownGrace: setting('KILN_SHUTDOWN_GRACE', duration(0), 'How long a process may take to drain after SIGTERM before it is killed.', { default: '10s' }),
+  playbackLinkLifetime: setting('KILN_PLAYBACK_LINK_LIFETIME', duration(1000), 'Default lifetime of a one-time playback URL (a request may ask for less or more, up to the session lifetime).', { default: '10m' }),
+  sessionLifetime: setting('KILN_SESSION_LIFETIME', duration(60_000), 'How long variant and segment URLs stay valid after the master playlist is fetched.', { default: '6h' }),
+  slotReservationTtl: setting('KILN_SLOT_RESERVATION_TTL', duration(100), 'How long a slot the API reserved on a worker counts before the worker\'s load report shows it (at least two report intervals).', { default: '3s' }),
 } as const;
 
 const S = Settings;
@@ -43,12 +53,15 @@ const STORAGE = {
 
 export const API_SETTINGS = {
   ...COMMON, ...STORAGE, apiHost: S.apiHost, apiPort: S.apiPort, publicUrl: S.publicUrl, tokenSecrets: S.tokenSecrets,
-  shutdownGrace: S.shutdownGrace,
+  shutdownGrace: S.shutdownGrace, playbackLinkLifetime: S.playbackLinkLifetime, sessionLifetime: S.sessionLifetime,
+  slotReservationTtl: S.slotReservationTtl,
 } as const;
 
 export const WORKER_SETTINGS = {
   ...COMMON, ...STORAGE, workerHost: S.workerHost, workerPort: S.workerPort, workerId: S.workerId, workerRole: S.workerRole,
   workerCapacity: S.workerCapacity, loadReportInterval: S.loadReportInterval, loadReportTtl: S.loadReportTtl,
+  workerRunAhead: S.workerRunAhead, workerSeekDistance: S.workerSeekDistance, workerIdleTimeout: S.workerIdleTimeout,
+  workerSegmentWait: S.workerSegmentWait, workerMemory: S.workerMemory, workerScratchDir: S.workerScratchDir, workerPreset: S.workerPreset,
   shutdownGrace: S.shutdownGrace,
 } as const;
 

@@ -2,6 +2,9 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { isKilnError } from '@kiln/shared';
 import { ApiErrors } from '../../errors.js';
 
+/** Refusals a client should retry, and after how long. */
+const RETRY_AFTER_SECONDS: Readonly<Record<string, number>> = { NO_WORKER_AVAILABLE: 2 };
+
 /**
  * Every error leaves the API as `{ code, message }` with a stable code: KilnErrors keep theirs,
  * fastify's validation errors become BAD_REQUEST, and anything else INTERNAL (logged, never shown).
@@ -14,6 +17,8 @@ export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (isKilnError(error)) {
       if (error.httpStatus >= 500) request.log.error({ err: error }, 'request failed');
+      const retryAfter = RETRY_AFTER_SECONDS[error.code];
+      if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
       return reply.code(error.httpStatus).send(error.toJSON());
     }
     if (error.validation !== undefined || (error.statusCode !== undefined && error.statusCode < 500)) {

@@ -1,0 +1,39 @@
+/**
+ * Cross-cutting HTTP: gzip for playlists and JSON (never for segments: MPEG-TS does not shrink),
+ * CORS for browser players, OpenAPI at /docs, request metrics.
+ */
+import type { FastifyInstance } from 'fastify';
+import compress from '@fastify/compress';
+import cors from '@fastify/cors';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { ErrorBody } from '../../schemas/common.js';
+import type { ApiMetrics } from '../../metrics/metrics.js';
+
+const COMPRESSIBLE = /^(application\/vnd\.apple\.mpegurl|application\/json|text\/)/;
+
+/** Registered on the root instance (these plugins skip encapsulation), before any route. */
+export function registerHttpFeatures(app: FastifyInstance): void {
+  void app.register(compress, { global: true, encodings: ['gzip'], customTypes: COMPRESSIBLE, threshold: 256 });
+  void app.register(cors, { origin: '*', methods: ['GET', 'HEAD', 'POST'], exposedHeaders: ['Content-Length', 'Retry-After'], maxAge: 600 });
+  app.addSchema(ErrorBody);
+  void app.register(swagger, {
+    openapi: {
+      info: { title: 'Kiln API', version: '0.1.0', description: 'Playback tokens, HLS playlists and segments of the Kiln transcoding cluster.' },
+      tags: [{ name: 'videos' }, { name: 'playback' }, { name: 'operations' }],
+    },
+  });
+  void app.register(swaggerUi, { routePrefix: '/docs' });
+}
+
+/** Latency by route pattern; refused tokens by code (any error whose code starts with TOKEN_). */
+export function installRequestMetrics(app: FastifyInstance, metrics: ApiMetrics): void {
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.requestDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  });
+  app.addHook('onError', async (_request, _reply, error) => {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('TOKEN_')) metrics.tokensRefused.inc({ reason: code });
+  });
+}

@@ -1,0 +1,103 @@
+/**
+ * What players fetch: the master playlist (consumes the one-time link), variant playlists and
+ * segments (session token in the path, bound to the video in the path).
+ */
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { ApiErrors } from '../errors.js';
+import type { PlaybackServices } from '../plugins/app/services.js';
+import { renderMasterPlaylist, renderVariantPlaylist, renditionsFor, sharedTargetDuration, type Rendition } from '../playlists/index.js';
+import { errorResponses } from '../schemas/common.js';
+import type { Session } from '../tokens/playback-tokens.js';
+import type { VideoRecord } from '../videos/record.js';
+
+export const PLAYLIST_TYPE = 'application/vnd.apple.mpegurl';
+export const SEGMENT_TYPE = 'video/mp2t';
+/** Playlists never change, but the master consumes a link and sessions expire: keep them short. */
+const MASTER_CACHE = 'private, no-store';
+const VARIANT_CACHE = 'private, max-age=60';
+/** A segment's bytes never change for its URL. */
+const SEGMENT_CACHE = 'private, max-age=86400, immutable';
+
+const SessionParams = Type.Object({ video: Type.String(), session: Type.String(), rendition: Type.String() });
+const SegmentParams = Type.Object({ video: Type.String(), session: Type.String(), rendition: Type.String(), file: Type.String() });
+const m3u8 = { 200: Type.String({ description: PLAYLIST_TYPE }), ...errorResponses(403, 404, 409) };
+
+async function sessionRendition(services: PlaybackServices, params: { video: string; session: string; rendition: string }): Promise<{
+  session: Session;
+  record: VideoRecord;
+  renditions: Rendition[];
+  rendition: Rendition;
+}> {
+  const session = services.tokens.verifySession(params.session, params.video);
+  const record = await services.videos.getPlayable(params.video);
+  const renditions = renditionsFor(record, session.claims.profile);
+  const rendition = renditions.find((candidate) => candidate.id === params.rendition);
+  if (rendition === undefined) throw ApiErrors.create('RENDITION_NOT_FOUND', undefined, { details: { rendition: params.rendition } });
+  return { session, record, renditions, rendition };
+}
+
+function segmentIndex(file: string, rendition: Rendition): number {
+  const match = /^(\d{1,9})\.ts$/.exec(file);
+  const index = match?.[1] === undefined ? -1 : Number(match[1]);
+  if (index < 0 || index >= rendition.plan.segments.length) throw ApiErrors.create('SEGMENT_NOT_FOUND', undefined, { details: { file } });
+  return index;
+}
+
+export function playRoutes(parent: FastifyInstance, services: PlaybackServices): void {
+  const app = parent.withTypeProvider<TypeBoxTypeProvider>();
+  const { tokens, videos, settings } = services;
+
+  app.get('/play/:token/master.m3u8', {
+    schema: { tags: ['playback'], summary: 'Master playlist; consumes the one-time link', params: Type.Object({ token: Type.String() }), response: m3u8 },
+  }, async (request, reply) => {
+    const link = tokens.verifyLink(request.params.token);
+    const record = await videos.getPlayable(link.claims.video);
+    await tokens.consume(link);
+    const sessionId = tokens.newSessionId();
+    // The worker named in the session token lets HAProxy route segments straight to it.
+    const worker = await services.scheduler.pick(sessionId, { sessionTtlMs: settings.sessionLifetimeMs });
+    const claims = { video: record.id, profile: link.claims.profile, ...(worker ? { worker: worker.workerId } : {}) };
+    const session = tokens.startSession(sessionId, claims, settings.sessionLifetimeMs);
+    const entries = renditionsFor(record, link.claims.profile).map((rendition) => ({
+      rung: rendition.rung,
+      uri: `../${record.id}/${session.token}/${rendition.id}/index.m3u8`,
+    }));
+    return reply.type(PLAYLIST_TYPE).header('cache-control', MASTER_CACHE).send(renderMasterPlaylist(entries));
+  });
+
+  app.get('/play/:video/:session/:rendition/index.m3u8', {
+    schema: { tags: ['playback'], summary: 'Variant playlist, complete (VOD)', params: SessionParams, response: m3u8 },
+  }, async (request, reply) => {
+    const { rendition, renditions } = await sessionRendition(services, request.params);
+    const text = renderVariantPlaylist({ plan: rendition.plan, targetDuration: sharedTargetDuration(renditions), segmentUri: (k) => `${k}.ts` });
+    return reply.type(PLAYLIST_TYPE).header('cache-control', VARIANT_CACHE).send(text);
+  });
+
+  app.get('/play/:video/:session/:rendition/:file', {
+    schema: {
+      tags: ['playback'],
+      summary: 'A segment (`{n}.ts`): from the cache in place, else from a worker',
+      params: SegmentParams,
+      response: { 200: Type.Unknown({ description: SEGMENT_TYPE }), ...errorResponses(403, 404, 409, 502, 503) },
+    },
+  }, async (request, reply) => {
+    const { session, record, rendition } = await sessionRendition(services, request.params);
+    const segment = segmentIndex(request.params.file, rendition);
+    const abort = new AbortController();
+    // The player went away before the segment was sent: stop waiting on the worker.
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) abort.abort();
+    });
+    const routed = await services.segments.route({
+      job: { videoId: record.id, renditionId: rendition.id, profile: session.claims.profile, rungId: rendition.rung.id, sourceKey: record.sourceKey, segment },
+      sessionId: session.id,
+      sessionTtlMs: Math.max(1, session.expiresAt.getTime() - services.now().getTime()),
+      signal: abort.signal,
+    });
+    services.metrics.segmentCache.inc({ result: routed.source === 'cache' ? 'hit' : 'miss' });
+    if (routed.contentLength !== undefined) reply.header('content-length', routed.contentLength);
+    return reply.type(SEGMENT_TYPE).header('cache-control', SEGMENT_CACHE).send(routed.body);
+  });
+}

@@ -1,0 +1,39 @@
+import { Type } from 'typebox';
+import { ProfileName } from './common.js';
+
+export const Rendition = Type.Object({
+  id: Type.String({ description: 'As in segment URLs: profile and rung, `mobile-720p`.' }),
+  profile: ProfileName,
+  kind: Type.Union([Type.Literal('video'), Type.Literal('audio')]),
+  width: Type.Optional(Type.Integer()),
+  height: Type.Optional(Type.Integer()),
+  frameRate: Type.Optional(Type.Number()),
+  codecs: Type.String(),
+  bandwidth: Type.Integer({ description: 'Declared peak bit/s (BANDWIDTH).' }),
+  averageBandwidth: Type.Integer({ description: 'Declared average bit/s (AVERAGE-BANDWIDTH).' }),
+  segments: Type.Integer(),
+});
+
+export const Video = Type.Object({
+  id: Type.String(),
+  state: Type.Union([Type.Literal('processing'), Type.Literal('ready'), Type.Literal('failed')]),
+  duration: Type.Number({ description: 'Seconds.' }),
+  size: Type.Integer({ description: 'Bytes of the source.' }),
+  renditions: Type.Array(Rendition),
+  error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() })),
+});
+
+export const PlaybackRequest = Type.Object(
+  {
+    profile: Type.Optional(ProfileName),
+    lifetimeSeconds: Type.Optional(Type.Integer({ minimum: 1, description: 'How long the link may be opened; at most the session lifetime.' })),
+    reusable: Type.Optional(Type.Boolean({ description: 'True: the link may be opened more than once until it expires (embeds).' })),
+  },
+  { additionalProperties: false },
+);
+
+export const PlaybackLink = Type.Object({
+  url: Type.String({ description: 'The master playlist URL, holding a one-time token.' }),
+  expiresAt: Type.String({ format: 'date-time' }),
+  profile: ProfileName,
+});

@@ -1,0 +1,108 @@
+/**
+ * A segment from wherever it is: the cache in object storage first (streamed in place, never a
+ * redirect: Apple forbids them for media), else the session's worker, else the least-loaded live
+ * worker when that one is gone or full.
+ */
+import type { Readable } from 'node:stream';
+import type { Redis } from 'ioredis';
+import type { ObjectStorage, RedisKeys } from '@kiln/shared';
+import { SharedErrors } from '@kiln/shared';
+import { ApiErrors } from '../errors.js';
+import type { Scheduler, WorkerChoice } from '../scheduling/scheduler.js';
+import type { SegmentJob, WorkerClient } from '../workers/client.js';
+import { WorkerUnavailableError } from '../workers/client.js';
+import { cacheMember, parseCacheEntry, segmentObjectKey, type CacheEntry } from './object-key.js';
+
+/** Workers tried for one segment before answering NO_WORKER_AVAILABLE. */
+const MAX_WORKER_ATTEMPTS = 3;
+
+export interface RoutedSegment {
+  readonly source: 'cache' | 'worker';
+  readonly body: Readable;
+  readonly contentLength?: number;
+  readonly workerId?: string;
+}
+
+export interface SegmentRouterOptions {
+  readonly storage: ObjectStorage;
+  readonly redis: Redis;
+  readonly keys: RedisKeys;
+  readonly scheduler: Scheduler;
+  readonly workers: WorkerClient;
+  readonly log: { warn(details: object, message: string): void };
+  readonly now: () => Date;
+}
+
+export interface SegmentRequest {
+  readonly job: SegmentJob;
+  readonly sessionId: string;
+  readonly sessionTtlMs: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface SegmentRouter {
+  route(request: SegmentRequest): Promise<RoutedSegment>;
+}
+
+export function createSegmentRouter(options: SegmentRouterOptions): SegmentRouter {
+  const { storage, redis, keys, log } = options;
+
+  const fromCache = async (job: SegmentJob): Promise<RoutedSegment | undefined> => {
+    const index = keys.segmentIndex(job.videoId, job.renditionId);
+    const entry = parseCacheEntry(await redis.hget(index, String(job.segment)));
+    if (entry === undefined) return undefined;
+    let body: Readable;
+    try {
+      body = await storage.getRange(segmentObjectKey(job.videoId, job.renditionId, job.segment));
+    } catch (error) {
+      // Evicted between the index read and now: a miss, not an error.
+      if (SharedErrors.is(error, 'STORAGE_NOT_FOUND')) return undefined;
+      throw error;
+    }
+    touch(job, entry).catch((error: unknown) => log.warn({ err: error, segment: job.segment }, 'cache access not recorded'));
+    return { source: 'cache', body, contentLength: entry.bytes };
+  };
+
+  // Last access feeds retention (LRU, expiry), in the worker's index format; it must not fail playback.
+  const touch = async (job: SegmentJob, entry: CacheEntry): Promise<void> => {
+    const now = options.now().getTime();
+    await redis
+      .multi()
+      .hset(keys.segmentIndex(job.videoId, job.renditionId), String(job.segment), JSON.stringify({ ...entry, accessed: now }))
+      .zadd(keys.segmentsByAccess(), now, cacheMember(job.videoId, job.renditionId, job.segment))
+      .exec();
+  };
+
+  const fromWorker = async (choice: WorkerChoice, request: SegmentRequest): Promise<RoutedSegment> => {
+    try {
+      if (choice.decision !== 'sticky') await options.workers.ensureTranscode(choice.url, request.job, request.signal);
+      const stream = await options.workers.fetchSegment(choice.url, request.job, request.signal);
+      return { source: 'worker', workerId: choice.workerId, ...stream };
+    } catch (error) {
+      await options.scheduler.release(choice);
+      throw error;
+    }
+  };
+
+  const viaWorkers = async (request: SegmentRequest): Promise<RoutedSegment> => {
+    let exclude: string | undefined;
+    for (let attempt = 0; attempt < MAX_WORKER_ATTEMPTS; attempt += 1) {
+      const choice = await options.scheduler.pick(request.sessionId, { sessionTtlMs: request.sessionTtlMs, ...(exclude ? { exclude } : {}) });
+      if (choice === undefined) break;
+      try {
+        return await fromWorker(choice, request);
+      } catch (error) {
+        if (!(error instanceof WorkerUnavailableError)) throw error;
+        log.warn({ workerId: choice.workerId, err: error, segment: request.job.segment }, 'worker unavailable; rescheduling');
+        exclude = choice.workerId;
+      }
+    }
+    throw ApiErrors.create('NO_WORKER_AVAILABLE');
+  };
+
+  return {
+    async route(request) {
+      return (await fromCache(request.job)) ?? viaWorkers(request);
+    },
+  };
+}
