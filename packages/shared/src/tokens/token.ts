@@ -66,7 +66,10 @@ function mac(secret: Buffer, encodedPayload: string): Buffer {
 
 export interface SignOptions {
   readonly expiresAt: Date;
-  /** Only for tests that need a fixed token; by default 16 random bytes. */
+  /**
+   * By default 16 random bytes. A caller that must know the nonce before signing (the API names a
+   * playback session by its token's nonce) passes one of at least that much randomness; tests pass fixed ones.
+   */
   readonly nonce?: string;
 }
 
