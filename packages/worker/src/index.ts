@@ -1,3 +1,13 @@
 export { runWorker } from './server.js';
-export { buildWorkerApp, type WorkerAppDependencies } from './http/app.js';
+export { buildWorkerApp, type WorkerAppDependencies, type WorkerTranscodes } from './http/app.js';
 export { loadReportFields, startLoadReports, type LoadSnapshot, type WorkerIdentity } from './load/report.js';
+export { WorkerErrors, type WorkerErrorCode } from './errors.js';
+export { startTranscoding, scratchDirectory, MAX_RUN_SEGMENTS, type Transcoding } from './transcoding.js';
+export { TranscodeManager, type EnsureResult, type ManagerOptions, type RunSummary, type ServedSegment } from './manager/manager.js';
+export { BASE_OFFSET_SECONDS, MP4_FORMATS, transcodeArgs, videoFilter, type InputSpec, type RunSpec } from './transcode/ffmpeg-args.js';
+export { expectedStartTicks, segmenterBoundary } from './transcode/boundaries.js';
+export { findRendition, renditionId, renditionsFor, type Rendition } from './transcode/rendition.js';
+export { sourceFactsFromProbe, type SourceFacts } from './transcode/facts.js';
+export { fastStartSource } from './transcode/fast-start-source.js';
+export { localFileSource, sourceKey, storageRangeSource, type SourceOpener, type TranscodeInput } from './transcode/source.js';
+export { segmentObjectKey } from './segments/cache.js';

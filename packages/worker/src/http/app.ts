@@ -1,11 +1,82 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { isKilnError } from '@kiln/shared';
+import { WorkerErrors } from '../errors.js';
 import type { LoadSnapshot, WorkerIdentity } from '../load/report.js';
+import type { TranscodeManager } from '../manager/manager.js';
+
+/** What the routes use of the transcode manager (absent on a worker that only answers health). */
+export type WorkerTranscodes = Pick<TranscodeManager, 'ensure' | 'segment' | 'listRuns' | 'metrics'>;
 
 export interface WorkerAppDependencies {
   /** A pino logger; typed as fastify's base so the instance keeps its default generics. */
   readonly log: FastifyBaseLogger;
   readonly worker: Pick<WorkerIdentity, 'id' | 'role'>;
   readonly snapshot: () => LoadSnapshot;
+  readonly transcodes?: WorkerTranscodes;
+}
+
+/** Refusals a client (the API, HAProxy's retry) should retry elsewhere or later. */
+const RETRY_AFTER_SECONDS: Readonly<Record<string, number>> = { WORKER_FULL: 2, WORKER_DRAINING: 2, TRANSCODE_STOPPED: 1 };
+
+const ID = '^[A-Za-z0-9_.-]{1,128}$';
+const segmentParams = {
+  type: 'object',
+  required: ['video', 'rendition', 'file'],
+  properties: {
+    video: { type: 'string', pattern: ID },
+    rendition: { type: 'string', pattern: ID },
+    file: { type: 'string', pattern: '^(0|[1-9][0-9]{0,8})\\.ts$' },
+  },
+} as const;
+const transcodeBody = {
+  type: 'object',
+  required: ['video', 'rendition'],
+  additionalProperties: false,
+  properties: {
+    video: { type: 'string', pattern: ID },
+    rendition: { type: 'string', pattern: ID },
+    segment: { type: 'integer', minimum: 0, default: 0 },
+  },
+} as const;
+
+function installErrorHandler(app: FastifyInstance): void {
+  app.setNotFoundHandler((request, reply) => {
+    const error = WorkerErrors.create('ROUTE_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`);
+    return reply.code(error.httpStatus).send(error.toJSON());
+  });
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (isKilnError(error)) {
+      if (error.httpStatus >= 500 && error.httpStatus !== 503 && error.httpStatus !== 504) request.log.error({ err: error }, 'request failed');
+      const retryAfter = RETRY_AFTER_SECONDS[error.code];
+      if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
+      return reply.code(error.httpStatus).send(error.toJSON());
+    }
+    if (error.validation !== undefined || (error.statusCode !== undefined && error.statusCode < 500)) {
+      return reply.code(error.statusCode ?? 400).send({ code: 'REQUEST_INVALID', message: error.message });
+    }
+    request.log.error({ err: error }, 'request failed');
+    return reply.code(500).send(WorkerErrors.create('INTERNAL').toJSON());
+  });
+}
+
+function transcodeRoutes(app: FastifyInstance, transcodes: WorkerTranscodes): void {
+  // A segment: from memory the moment it closes, else from the cache, else made (bounded wait, then 504).
+  app.get<{ Params: { video: string; rendition: string; file: string } }>('/segments/:video/:rendition/:file', { schema: { params: segmentParams } }, async (request, reply) => {
+    const { video, rendition, file } = request.params;
+    const served = await transcodes.segment(video, rendition, Number(file.slice(0, -3)));
+    return reply
+      .header('content-type', 'video/mp2t')
+      .header('cache-control', 'public, max-age=31536000, immutable')
+      .header('x-kiln-source', served.source)
+      .send(served.bytes);
+  });
+  // Ensure a transcode for (video, rendition) that will make `segment` (the API calls this on a cache miss).
+  app.post<{ Body: { video: string; rendition: string; segment: number } }>('/transcodes', { schema: { body: transcodeBody } }, async (request, reply) => {
+    const { video, rendition, segment } = request.body;
+    const result = await transcodes.ensure(video, rendition, segment);
+    return reply.code(result.status === 'started' ? 201 : 200).send(result);
+  });
+  app.get('/transcodes', (_request, reply) => reply.send({ runs: transcodes.listRuns() }));
 }
 
 /**
@@ -14,6 +85,7 @@ export interface WorkerAppDependencies {
  */
 export function buildWorkerApp(deps: WorkerAppDependencies): FastifyInstance {
   const app = Fastify({ loggerInstance: deps.log });
+  installErrorHandler(app);
   // Health is polled every second or two by HAProxy: logged only when something is wrong.
   app.get('/health', { logLevel: 'warn' }, async (_request, reply) => {
     const load = deps.snapshot();
@@ -23,5 +95,12 @@ export function buildWorkerApp(deps: WorkerAppDependencies): FastifyInstance {
       .header('cache-control', 'no-store')
       .send({ status, id: deps.worker.id, role: deps.worker.role, active: load.active, capacity: load.capacity });
   });
+  const transcodes = deps.transcodes;
+  if (transcodes !== undefined) {
+    app.get('/metrics', { logLevel: 'warn' }, async (_request, reply) =>
+      reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8').send(transcodes.metrics()),
+    );
+    transcodeRoutes(app, transcodes);
+  }
   return app;
 }

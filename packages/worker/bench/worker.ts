@@ -1,0 +1,120 @@
+/**
+ * `pnpm bench worker [--rounds N] [--throughput-rounds N]`, in one run on one machine:
+ * - time to first segment: from the request for segment 0 of a 1080p moov-at-end source in the S3
+ *   test server until the 720p segment (desktop-720p) is served, against plain ffmpeg making the
+ *   first 2 s of the same rendition (same encoder arguments) from a local fast-started copy, `-t 2`.
+ *   Kiln is timed with the source's facts already in Redis ("warm", as after ingest) and without
+ *   ("cold", the first request ever: ffprobe over range reads first).
+ * - throughput: the whole 60 s rendition through Kiln (every segment requested in turn, nothing
+ *   paused) against plain ffmpeg writing the same rendition to a file.
+ * Inputs are made once and cached in /work/main/.bench/.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { runFfmpeg, spawnFfmpeg } from '@kiln/shared';
+import { startServices } from '@kiln/shared/testing';
+import { MP4_FORMATS, transcodeArgs } from '../src/transcode/ffmpeg-args.js';
+import { probeSource } from '../src/transcode/probe.js';
+import { findRendition } from '../src/transcode/rendition.js';
+import { localFileSource } from '../src/transcode/source.js';
+import { startHarness, type Harness } from '../src/testing/harness.js';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const SOURCE = join(REPO, '.bench', 'worker-1080p30-60s-moov-at-end.mp4');
+const FASTSTART = join(REPO, '.bench', 'worker-1080p30-60s-faststart.mp4');
+const RENDITION = 'desktop-720p';
+const PRESET = 'veryfast';
+
+async function ensureInputs(): Promise<void> {
+  if (existsSync(SOURCE) && existsSync(FASTSTART)) return;
+  mkdirSync(dirname(SOURCE), { recursive: true });
+  process.stdout.write(`making ${SOURCE} and its fast-start copy (once) …\n`);
+  await runFfmpeg([
+    '-v', 'error', '-nostdin', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=30:duration=60',
+    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=60',
+    '-c:v', 'libx264', '-preset', 'veryfast', '-b:v', '8M', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '128k', SOURCE,
+  ]);
+  await runFfmpeg(['-v', 'error', '-nostdin', '-y', '-i', SOURCE, '-c', 'copy', '-movflags', '+faststart', FASTSTART]);
+}
+
+/** Plain ffmpeg with Kiln's encoder arguments, reading the local fast-start copy, writing a file. */
+async function plainFfmpeg(until: 'first' | 'all', outDir: string): Promise<number> {
+  const facts = await probeSource(localFileSource(() => FASTSTART), 'bench');
+  const { rung, plan } = findRendition(facts, RENDITION);
+  const args = transcodeArgs({
+    input: { url: FASTSTART, protocols: ['file'], formats: MP4_FORMATS, stdin: false },
+    facts, rung, plan, from: 0, until: until === 'first' ? 1 : plan.segments.length, threads: 0, preset: PRESET,
+  });
+  const output = join(outDir, `plain-${until}.ts`);
+  const plain = [...args.slice(0, -1).filter((arg, i, all) => arg !== '-output_ts_offset' && all[i - 1] !== '-output_ts_offset'), '-y', output];
+  const started = performance.now();
+  await spawnFfmpeg(plain, { stdout: 'ignore' }).done;
+  return performance.now() - started;
+}
+
+async function kilnFirstSegment(harness: Harness, videoId: string, warm: boolean): Promise<number> {
+  if (warm) await harness.manager.rendition(videoId, RENDITION);
+  const started = performance.now();
+  await harness.manager.segment(videoId, RENDITION, 0);
+  return performance.now() - started;
+}
+
+async function kilnWhole(harness: Harness, videoId: string): Promise<number> {
+  const { plan } = await harness.manager.rendition(videoId, RENDITION);
+  const started = performance.now();
+  for (let index = 0; index < plan.segments.length; index += 1) await harness.manager.segment(videoId, RENDITION, index);
+  return performance.now() - started;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+const ms = (value: number) => `${value.toFixed(0)} ms`;
+
+export async function main(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { rounds: { type: 'string', default: '3' }, 'throughput-rounds': { type: 'string', default: '1' } } });
+  const rounds = Number(values.rounds);
+  const throughputRounds = Number(values['throughput-rounds']);
+  await ensureInputs();
+  const services = await startServices({ redis: true, s3: true });
+  const outDir = mkdtempSync(join(tmpdir(), 'kiln-bench-worker-'));
+  const first = { cold: [] as number[], warm: [] as number[], plain: [] as number[] };
+  const whole = { kiln: [] as number[], plain: [] as number[] };
+  try {
+    for (let round = 0; round < rounds; round += 1) {
+      for (const warm of [false, true]) {
+        const harness = await startHarness(services, { capacity: 1, runAhead: 1000, preset: PRESET, segmentWaitMs: 120_000 });
+        await harness.upload('bench', SOURCE);
+        (warm ? first.warm : first.cold).push(await kilnFirstSegment(harness, 'bench', warm));
+        await harness.close();
+      }
+      first.plain.push(await plainFfmpeg('first', outDir));
+    }
+    for (let round = 0; round < throughputRounds; round += 1) {
+      const harness = await startHarness(services, { capacity: 1, runAhead: 1000, preset: PRESET, segmentWaitMs: 120_000 });
+      await harness.upload('bench', SOURCE);
+      whole.kiln.push(await kilnWhole(harness, 'bench'));
+      await harness.close();
+      whole.plain.push(await plainFfmpeg('all', outDir));
+    }
+  } finally {
+    rmSync(outDir, { recursive: true, force: true });
+    await services.stop();
+  }
+  report(first, whole);
+}
+
+function report(first: { cold: number[]; warm: number[]; plain: number[] }, whole: { kiln: number[]; plain: number[] }): void {
+  const lines = [
+    `time to first segment (${RENDITION}, segment 0), medians of ${first.plain.length}:`,
+    `  kiln, facts cached (warm): ${ms(median(first.warm))}   [${first.warm.map(ms).join(', ')}]`,
+    `  kiln, first request ever (cold, probe included): ${ms(median(first.cold))}   [${first.cold.map(ms).join(', ')}]`,
+    `  plain ffmpeg -t 2 from a local fast-start copy: ${ms(median(first.plain))}   [${first.plain.map(ms).join(', ')}]`,
+    `  ratio kiln/ffmpeg: warm ${(median(first.warm) / median(first.plain)).toFixed(2)}×, cold ${(median(first.cold) / median(first.plain)).toFixed(2)}× (goal ≤ 1.15×)`,
+    `throughput (whole 60 s rendition), medians of ${whole.plain.length}:`,
+    `  kiln: ${ms(median(whole.kiln))} (${(60_000 / median(whole.kiln)).toFixed(2)}× realtime)   plain ffmpeg to a file: ${ms(median(whole.plain))} (${(60_000 / median(whole.plain)).toFixed(2)}× realtime)`,
+    `  ratio kiln speed / ffmpeg speed: ${(median(whole.plain) / median(whole.kiln)).toFixed(3)}× (goal ≥ 0.95×)`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}

@@ -1,0 +1,39 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { isIdle, runToReplace, runToReuse, runUntil, throttleAction, type RunView } from './policy.js';
+
+const run = (overrides: Partial<RunView>): RunView => ({
+  id: 'a', from: 0, until: 15, lastClosed: 2, furthestRequested: 0, lastRequestAt: 1_000, paused: false, ...overrides,
+});
+
+test('a request within reach of a run reuses it; one further is a seek', () => {
+  const a = run({});
+  assert.equal(runToReuse([a], 3, 3), a);
+  assert.equal(runToReuse([a], 6, 3), a);
+  assert.equal(runToReuse([a], 7, 3), undefined);
+  assert.equal(runToReuse([run({ from: 10 })], 9, 3), undefined, 'a run never goes back');
+  const b = run({ id: 'b', from: 5, lastClosed: 6 });
+  assert.equal(runToReuse([a, b], 6, 3), b, 'the run closest to the segment wins');
+});
+
+test('a new run stops before the next segment that exists or that another run starts at, and after at most maxSegments', () => {
+  assert.equal(runUntil(10, 15, () => false, [], 720), 15);
+  assert.equal(runUntil(3, 15, (index) => index === 10, [], 720), 10);
+  assert.equal(runUntil(3, 15, () => false, [0, 8], 720), 8);
+  assert.equal(runUntil(3, 15, () => false, [], 4), 7);
+});
+
+test('a run pauses at runAhead segments past its player and resumes below', () => {
+  assert.equal(throttleAction(run({ lastClosed: 2, furthestRequested: 0 }), 2), 'pause');
+  assert.equal(throttleAction(run({ lastClosed: 1, furthestRequested: 0 }), 2), 'none');
+  assert.equal(throttleAction(run({ lastClosed: 2, furthestRequested: 1, paused: true }), 2), 'resume');
+  assert.equal(throttleAction(run({ lastClosed: 4, furthestRequested: 1, paused: true }), 2), 'none');
+});
+
+test('idle runs and the run a seek may replace', () => {
+  assert.equal(isIdle(run({ lastRequestAt: 1_000 }), 2_000, 999), true);
+  assert.equal(isIdle(run({ lastRequestAt: 1_000 }), 2_000, 1_000), false);
+  const older = run({ id: 'old', lastRequestAt: 5 });
+  assert.equal(runToReplace([run({ lastRequestAt: 9 }), older]), older);
+  assert.equal(runToReplace([]), undefined);
+});

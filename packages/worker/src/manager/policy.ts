@@ -1,0 +1,62 @@
+/**
+ * The manager's decisions as pure functions: which run serves a request, where a new run stops,
+ * when a run pauses, resumes or is given up. No I/O, no clocks of their own.
+ */
+
+/** What the policy needs to know about a run. */
+export interface RunView {
+  readonly id: string;
+  readonly from: number;
+  readonly until: number;
+  readonly lastClosed: number;
+  readonly furthestRequested: number;
+  readonly lastRequestAt: number;
+  readonly paused: boolean;
+}
+
+export interface PolicyLimits {
+  /** A run more than this many segments ahead of its furthest request pauses. */
+  readonly runAhead: number;
+  /** A request this many segments or fewer past a run's next segment waits for it; further is a seek. */
+  readonly seekDistance: number;
+  /** A run nobody asked anything of for this long is stopped (ms). */
+  readonly idleMs: number;
+}
+
+/** The live run of the same rendition that will reach `index` soon, nearest first; undefined means seek. */
+export function runToReuse<R extends RunView>(runs: readonly R[], index: number, seekDistance: number): R | undefined {
+  const candidates = runs.filter((run) => index >= run.from && index < run.until && index <= run.lastClosed + 1 + seekDistance);
+  return candidates.sort((a, b) => b.lastClosed - a.lastClosed)[0];
+}
+
+/**
+ * Where a run starting at `from` stops: before the first later segment that already exists or that
+ * another live run starts at, and after at most `maxSegments` (the keyframe list must fit one argument).
+ */
+export function runUntil(from: number, segmentCount: number, exists: (index: number) => boolean, otherStarts: readonly number[], maxSegments: number): number {
+  const limit = Math.min(segmentCount, from + maxSegments);
+  const nextRun = Math.min(limit, ...otherStarts.filter((start) => start > from));
+  for (let index = from + 1; index < nextRun; index += 1) {
+    if (exists(index)) return index;
+  }
+  return nextRun;
+}
+
+export type ThrottleAction = 'pause' | 'resume' | 'none';
+
+/** Pause a run that is `runAhead` segments past what its player asked for; resume once it is not. */
+export function throttleAction(run: RunView, runAhead: number): ThrottleAction {
+  const ahead = run.lastClosed - run.furthestRequested;
+  if (!run.paused && ahead >= runAhead) return 'pause';
+  if (run.paused && ahead < runAhead) return 'resume';
+  return 'none';
+}
+
+export function isIdle(run: RunView, now: number, idleMs: number): boolean {
+  return now - run.lastRequestAt > idleMs;
+}
+
+/** At capacity, a seek may take the slot of the same rendition's run that was asked least recently. */
+export function runToReplace<R extends RunView>(sameRendition: readonly R[]): R | undefined {
+  return [...sameRendition].sort((a, b) => a.lastRequestAt - b.lastRequestAt)[0];
+}

@@ -1,0 +1,104 @@
+/**
+ * `kiln worker` as a process: capacity and health, SIGTERM draining, and the sweep of ffmpeg
+ * processes a killed worker left behind. Real Redis, s3rver, ffmpeg; the worker's URL comes from
+ * its load report in Redis.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { connectRedis, createRedisKeys, createS3Storage } from '@kiln/shared';
+import { listChildProcesses, makeTempDir, removeTempDir, startServices, type RedisService, type S3Service } from '@kiln/shared/testing';
+import { sourceKey } from './transcode/source.js';
+import { makeSource, waitFor } from './testing/harness.js';
+
+const KILN = fileURLToPath(new URL('../../cli/bin/kiln.js', import.meta.url));
+const RENDITION = 'legacy-180p';
+let services: { redis: RedisService; s3: S3Service; stop(): Promise<void> };
+let dir: string;
+
+before(async () => {
+  services = await startServices({ redis: true, s3: true });
+  dir = await makeTempDir('worker-process');
+  const source = await readFile(await makeSource(dir));
+  const { s3 } = services;
+  const storage = createS3Storage({ endpoint: s3.endpoint, region: s3.region, bucket: s3.bucket, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, forcePathStyle: true });
+  await Promise.all(['p-1', 'p-2'].map((video) => storage.put(sourceKey(video), source)));
+});
+after(async () => {
+  await services.stop();
+  await removeTempDir(dir);
+});
+
+interface RunningWorker {
+  readonly child: ChildProcess;
+  readonly url: string;
+  readonly exited: Promise<number | null>;
+}
+
+async function startWorker(id: string, scratch: string, prefix: string): Promise<RunningWorker> {
+  const { s3 } = services;
+  const child = spawn(process.execPath, [KILN, 'worker'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      ...process.env, KILN_REDIS_URL: services.redis.url, KILN_REDIS_PREFIX: prefix, KILN_WORKER_ID: id, KILN_LOG_LEVEL: 'warn',
+      KILN_STORAGE: 's3', KILN_S3_ENDPOINT: s3.endpoint, KILN_S3_REGION: s3.region, KILN_S3_BUCKET: s3.bucket,
+      KILN_S3_ACCESS_KEY_ID: s3.accessKeyId, KILN_S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+      KILN_WORKER_CAPACITY: '1', KILN_WORKER_SCRATCH_DIR: scratch, KILN_WORKER_PRESET: 'ultrafast', KILN_WORKER_RUN_AHEAD: '2',
+    },
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const redis = connectRedis(services.redis.url);
+  const key = createRedisKeys(prefix).workerLoad(id);
+  let url: string | null = null;
+  await waitFor(async () => (url = await redis.hget(key, 'url')) !== null, 'the worker to report its load');
+  redis.disconnect();
+  return { child, url: url!, exited };
+}
+
+const ffmpegChildren = async (pid: number) => (await listChildProcesses(pid)).filter((entry) => /ffmpeg/.test(entry.commandLine));
+const isRunning = async (pid: number) => (await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => ') Z')).includes(') Z') === false;
+const post = (url: string, body: unknown) => fetch(`${url}/transcodes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+test('at capacity a new transcode is refused (503) and /health says 503; after SIGTERM the worker drains and exits', async () => {
+  const scratch = await makeTempDir('worker-scratch');
+  const worker = await startWorker('w-cap', scratch, 'cap');
+  assert.equal((await fetch(`${worker.url}/health`)).status, 200);
+  const started = await post(worker.url, { video: 'p-1', rendition: RENDITION, segment: 0 });
+  assert.equal(started.status, 201, await started.clone().text());
+  const health = await fetch(`${worker.url}/health`);
+  assert.equal(health.status, 503);
+  assert.equal(((await health.json()) as { status: string }).status, 'full');
+  const refused = await post(worker.url, { video: 'p-2', rendition: RENDITION, segment: 0 });
+  assert.equal(refused.status, 503);
+  assert.equal(((await refused.json()) as { code: string }).code, 'WORKER_FULL');
+  await waitFor(async () => (await ffmpegChildren(worker.child.pid!)).length === 1, 'ffmpeg running');
+  const [ffmpeg] = await ffmpegChildren(worker.child.pid!);
+  worker.child.kill('SIGTERM');
+  assert.equal(await worker.exited, 0, 'the worker exits cleanly');
+  assert.equal(await isRunning(ffmpeg.pid), false, 'its ffmpeg is gone');
+  assert.deepEqual(await readdir(scratch), [], 'scratch is empty');
+  await removeTempDir(scratch);
+});
+
+test('a worker that was killed outright leaves ffmpeg behind; the next one to start kills it', async () => {
+  const scratch = await makeTempDir('worker-scratch');
+  const first = await startWorker('w-crash', scratch, 'crash');
+  const started = await fetch(`${first.url}/segments/p-1/${RENDITION}/0.ts`);
+  assert.equal(started.status, 200);
+  const [ffmpeg] = await ffmpegChildren(first.child.pid!);
+  assert.ok(ffmpeg !== undefined, 'ffmpeg runs (paused, ahead of its player)');
+  await waitFor(async () => (await readdir(scratch)).length === 1, 'its pid file');
+  const states = async () => ((await (await fetch(`${first.url}/transcodes`)).json()) as { runs: { state: string }[] }).runs.map((run) => run.state);
+  await waitFor(async () => (await states()).includes('paused'), 'the run paused (SIGSTOP), so its ffmpeg cannot end by itself');
+  first.child.kill('SIGKILL');
+  await first.exited;
+  assert.equal(await isRunning(ffmpeg.pid), true, 'the orphan survives its worker');
+  const second = await startWorker('w-crash-2', scratch, 'crash');
+  await waitFor(async () => !(await isRunning(ffmpeg.pid)), 'the orphan killed by the next worker');
+  assert.deepEqual(await readdir(scratch), []);
+  second.child.kill('SIGTERM');
+  assert.equal(await second.exited, 0);
+  await removeTempDir(scratch);
+});

@@ -1,0 +1,123 @@
+/**
+ * The worker end to end, in process: real Redis, a real S3 API (s3rver), real ffmpeg, the HTTP
+ * routes through `inject`. The source is a 60 s moov-at-end MP4 at 320×180, so each test encodes
+ * the lowest rung (`legacy-180p`) in a second or two.
+ */
+import { after, afterEach, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { segmentAt, toNumber, type VideoPlan } from '@kiln/shared';
+import { makeTempDir, removeTempDir, startServices, type RedisService, type S3Service } from '@kiln/shared/testing';
+import { buildWorkerApp } from './http/app.js';
+import { expectedStartTicks } from './transcode/boundaries.js';
+import type { Harness } from './testing/harness.js';
+import { decodeFrames, leadingPids, makeSource, silentLog, startHarness, waitFor } from './testing/harness.js';
+
+const RENDITION = 'legacy-180p';
+let services: { redis: RedisService; s3: S3Service; stop(): Promise<void> };
+let mediaDir: string;
+let sourcePath: string;
+let harness: Harness | undefined;
+
+before(async () => {
+  services = await startServices({ redis: true, s3: true });
+  mediaDir = await makeTempDir('worker-media');
+  sourcePath = await makeSource(mediaDir);
+});
+afterEach(async () => {
+  await harness?.close(); // asserts: no ffmpeg left, scratch empty
+  harness = undefined;
+});
+after(async () => {
+  await services.stop();
+  await removeTempDir(mediaDir);
+});
+
+async function planOf(h: Harness, videoId: string): Promise<VideoPlan> {
+  const { plan } = await h.manager.rendition(videoId, RENDITION);
+  assert.equal(plan.kind, 'video');
+  return plan;
+}
+
+test('segment 0 of a moov-at-end source is served, and every segment matches the plan to the frame and decodes alone', async () => {
+  harness = await startHarness(services);
+  await harness.upload('v-all', sourcePath);
+  const app = buildWorkerApp({ log: silentLog, worker: { id: 'w', role: 'ondemand' }, snapshot: harness.manager.snapshot, transcodes: harness.manager });
+  const first = await app.inject({ method: 'GET', url: `/segments/v-all/${RENDITION}/0.ts` });
+  assert.equal(first.statusCode, 200, first.body);
+  assert.equal(first.headers['content-type'], 'video/mp2t');
+  const plan = await planOf(harness, 'v-all');
+  assert.equal(plan.segments.length, 15);
+  for (let index = 0; index < plan.segments.length; index += 1) {
+    const response = index === 0 ? first : await app.inject({ method: 'GET', url: `/segments/v-all/${RENDITION}/${index}.ts` });
+    assert.equal(response.statusCode, 200, `segment ${index}: ${response.body}`);
+    const bytes = response.rawPayload;
+    assert.deepEqual(leadingPids(bytes).slice(0, 1), [0], `segment ${index} opens with the PAT`);
+    const frames = await decodeFrames(bytes);
+    const planned = segmentAt(plan, index);
+    assert.equal(frames.length, planned.frameCount, `segment ${index} frames`);
+    assert.equal(frames[0]?.key, true, `segment ${index} starts with a key frame`);
+    assert.equal(frames[0]?.pts, expectedStartTicks(plan, index), `segment ${index} first PTS`);
+  }
+  assert.equal(harness.manager.listRuns().length, 1, 'one run made them all');
+  await waitFor(async () => (await harness!.redis.hlen(harness!.keys.segmentIndex('v-all', RENDITION))) === 15, 'every segment cached');
+  const again = await app.inject({ method: 'GET', url: `/segments/v-all/${RENDITION}/3.ts` });
+  assert.equal(again.statusCode, 200);
+  await app.close();
+});
+
+test('a request far ahead starts a new run there, skips what lies between, and the runs join without a gap', async () => {
+  harness = await startHarness(services, { runAhead: 2, seekDistance: 3 });
+  const h = harness;
+  await h.upload('v-seek', sourcePath);
+  await h.manager.segment('v-seek', RENDITION, 0);
+  const runA = h.manager.listRuns()[0];
+  await waitFor(() => h.manager.listRuns().find((run) => run.id === runA.id)?.state === 'paused', 'run A paused ahead of its player');
+  assert.equal(h.manager.listRuns().find((run) => run.id === runA.id)?.lastClosed, 2, 'run A is at segment 2');
+  const ten = await h.manager.segment('v-seek', RENDITION, 10);
+  const runB = h.manager.listRuns().find((run) => run.id !== runA.id)!;
+  assert.equal(runB.from, 10, 'the seek started a run at 10');
+  assert.equal(ten.runId, runB.id);
+  for (let index = 3; index <= 9; index += 1) {
+    assert.equal(h.manager.store.has(`v-seek/${RENDITION}/${index}`), false, `segment ${index} was not encoded`);
+  }
+  assert.equal(h.manager.listRuns().find((run) => run.id === runA.id)?.lastClosed, 2);
+  let nine: Buffer | undefined;
+  for (let index = 3; index <= 9; index += 1) {
+    const served = await h.manager.segment('v-seek', RENDITION, index);
+    assert.equal(served.runId, runA.id, `segment ${index} comes from run A`);
+    if (index === 9) nine = served.bytes;
+  }
+  await waitFor(() => h.manager.listRuns().find((run) => run.id === runA.id)?.state === 'finished', 'run A stops where run B began');
+  const plan = await planOf(h, 'v-seek');
+  const frames = await decodeFrames(Buffer.concat([nine!, ten.bytes]));
+  const frameTicks = 90_000 / toNumber(plan.frameRate);
+  const gaps = frames.slice(1).map((frame, i) => frame.pts - frames[i].pts);
+  assert.ok(gaps.every((gap) => gap > 0 && gap <= frameTicks + 1), `no gap over one frame: ${JSON.stringify([...new Set(gaps)])}`);
+  assert.equal(frames.length, segmentAt(plan, 9).frameCount + segmentAt(plan, 10).frameCount);
+});
+
+test('an idle transcode is paused, resumed by a request, then killed after the idle limit', async () => {
+  harness = await startHarness(services, { runAhead: 2, idleMs: 1_500 });
+  const h = harness;
+  await h.upload('v-idle', sourcePath);
+  await h.manager.segment('v-idle', RENDITION, 0);
+  const run = () => h.manager.listRuns()[0];
+  await waitFor(() => run().state === 'paused', 'the run paused');
+  assert.equal(run().lastClosed, 2);
+  const served = await h.manager.segment('v-idle', RENDITION, 2);
+  assert.equal(served.source, 'memory');
+  await waitFor(() => run().lastClosed >= 4, 'the request resumed it');
+  await waitFor(() => run().state === 'paused' && run().lastClosed === 4, 'paused again two ahead of segment 2');
+  await waitFor(() => run().state === 'stopped', 'killed after the idle limit', 10_000);
+  assert.equal(run().endReason, 'idle');
+});
+
+test('the plain-range fallback source (no fast-start view) makes the same segment 0', async () => {
+  harness = await startHarness(services, { source: 'storage-range', runAhead: 1 });
+  await harness.upload('v-plain', sourcePath);
+  const served = await harness.manager.segment('v-plain', RENDITION, 0);
+  const plan = await planOf(harness, 'v-plain');
+  const frames = await decodeFrames(served.bytes);
+  assert.equal(frames.length, segmentAt(plan, 0).frameCount);
+  assert.equal(frames[0]?.pts, expectedStartTicks(plan, 0));
+});

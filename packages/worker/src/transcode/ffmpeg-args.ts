@@ -1,0 +1,138 @@
+/**
+ * ffmpeg arguments for one transcode run, built by pure functions (DESIGN.md "Segments",
+ * "Timestamps are source-time"). A run starts at the first frame of segment `from` (`-ss S` before
+ * `-i`), shifts its output to source time (`-output_ts_offset BASE+S`), forces an IDR at the first
+ * frame of every whole second of the global grid, and stops where segment `until` begins.
+ */
+import {
+  DEVICE_PROFILES, forceKeyFramesArgument, formatFrameRate, formatSeconds, rational, seekTime, subtract,
+  type AudioRung, type Rational, type SegmentPlan, type VideoPlan, type VideoRung,
+} from '@kiln/shared';
+import type { SourceFacts, VideoFacts } from './facts.js';
+
+/** The constant BASE of every run's `-output_ts_offset`: keeps the first PTS clear of 0 (B-frame delay). */
+export const BASE_OFFSET_SECONDS = 10;
+/** What an MP4/MOV source may be parsed as (a crafted file must not pick another demuxer). */
+export const MP4_FORMATS: readonly string[] = ['mov', 'mp4', 'm4a', '3gp', '3g2', 'mj2'];
+/** x264's speed/quality trade: measured ~2.4× realtime for 1080p→720p on one of these cores. */
+export const DEFAULT_PRESET = 'veryfast';
+
+/** Where ffmpeg reads the source, and what it may open to do so. */
+export interface InputSpec {
+  /** `pipe:0`, `file:/…`, `http://127.0.0.1:…/…`. */
+  readonly url: string;
+  readonly protocols: readonly string[];
+  readonly formats: readonly string[];
+  /** True when the source comes on ffmpeg's stdin. */
+  readonly stdin: boolean;
+}
+
+export interface RunSpec {
+  readonly input: InputSpec;
+  readonly facts: SourceFacts;
+  readonly rung: VideoRung | AudioRung;
+  readonly plan: SegmentPlan;
+  /** First segment of the run. */
+  readonly from: number;
+  /** Segment the run stops before (exclusive); the plan's length for "to the end". */
+  readonly until: number;
+  readonly preset?: string;
+  /** Encoder threads; 0 lets x264 choose. */
+  readonly threads: number;
+}
+
+/** BASE + S as ffmpeg takes it. */
+export function outputOffset(plan: SegmentPlan, from: number): Rational {
+  return subtract(seekTime(plan, from), rational(-BASE_OFFSET_SECONDS));
+}
+
+/** Seconds of output a run makes: from its start to the start of `until` (or the end). */
+export function runDuration(plan: SegmentPlan, from: number, until: number): Rational {
+  const end = until >= plan.segments.length ? plan.duration : seekTime(plan, until);
+  return subtract(end, seekTime(plan, from));
+}
+
+export function inputArgs(input: InputSpec, start: Rational): string[] {
+  return [
+    ...(input.stdin ? [] : ['-nostdin']),
+    '-hide_banner', '-loglevel', 'error',
+    '-protocol_whitelist', input.protocols.join(','),
+    '-format_whitelist', input.formats.join(','),
+    ...(start.num === 0 ? [] : ['-ss', formatSeconds(start)]),
+    '-i', input.url,
+  ];
+}
+
+/** Deinterlace, constant frame rate, exact even size, 8-bit 4:2:0 SDR; rotation is ffmpeg's autorotate. */
+export function videoFilter(video: VideoFacts, rung: VideoRung, frameRate: Rational): string {
+  return [
+    ...(video.interlaced ? ['bwdif=mode=send_frame:parity=auto:deint=all'] : []),
+    `fps=${frameRate.num}/${frameRate.den}`,
+    `scale=${rung.width}:${rung.height}:flags=bicubic`,
+    ...(video.hdr ? hdrToSdr() : []),
+    'format=yuv420p',
+    'setsar=1',
+  ].join(',');
+}
+
+/** PQ/HLG → BT.709 SDR with zscale + tonemap (after scaling, so it works on few pixels). */
+function hdrToSdr(): string[] {
+  return ['zscale=t=linear:npl=100', 'format=gbrpf32le', 'zscale=p=bt709', 'tonemap=hable:desat=0', 'zscale=t=bt709:m=bt709:r=tv'];
+}
+
+function videoArgs(spec: RunSpec, video: VideoFacts, rung: VideoRung, plan: VideoPlan): string[] {
+  const h264 = DEVICE_PROFILES[rung.profile].h264;
+  return [
+    '-map', `0:${video.index}`,
+    '-vf', videoFilter(video, rung, plan.frameRate),
+    '-c:v', 'libx264', '-preset', spec.preset ?? DEFAULT_PRESET,
+    '-profile:v', h264.profile, '-level:v', h264.level.name,
+    '-refs', String(h264.refs), '-bf', String(h264.bFrames),
+    '-b:v', String(rung.video.bitrate), '-maxrate', String(rung.video.maxrate), '-bufsize', String(rung.video.bufsize),
+    '-force_key_frames', forceKeyFramesArgument(plan, spec.from, spec.until),
+    '-sc_threshold', '0', '-flags', '+cgop',
+    '-threads', String(spec.threads),
+  ];
+}
+
+function audioArgs(spec: RunSpec, bitrate: number): string[] {
+  const audio = spec.facts.audio;
+  if (audio === undefined || bitrate === 0) return ['-an'];
+  return ['-map', `0:${audio.index}`, '-c:a', 'aac', '-b:a', String(bitrate), '-ac', '2', '-ar', '48000'];
+}
+
+function outputArgs(spec: RunSpec, audioOnly: boolean): string[] {
+  const stopsEarly = spec.until < spec.plan.segments.length;
+  return [
+    ...(stopsEarly ? ['-t', formatSeconds(runDuration(spec.plan, spec.from, spec.until))] : []),
+    '-output_ts_offset', formatSeconds(outputOffset(spec.plan, spec.from)),
+    '-muxdelay', '0', '-muxpreload', '0',
+    ...(audioOnly ? ['-pes_payload_size', '0'] : []),
+    '-f', 'mpegts', 'pipe:1',
+  ];
+}
+
+function checkRange(spec: RunSpec): void {
+  const count = spec.plan.segments.length;
+  if (!Number.isSafeInteger(spec.from) || spec.from < 0 || spec.from >= count || spec.until <= spec.from || spec.until > count) {
+    throw new RangeError(`a run from ${spec.from} until ${spec.until} is outside 0…${count}`);
+  }
+}
+
+/** The whole command line (less the binary) for one run of one rendition. */
+export function transcodeArgs(spec: RunSpec): string[] {
+  checkRange(spec);
+  const start = seekTime(spec.plan, spec.from);
+  const head = inputArgs(spec.input, start);
+  const { rung, plan, facts } = spec;
+  if (rung.kind === 'audio' || plan.kind === 'audio') {
+    return [...head, '-vn', ...audioArgs(spec, rung.audioBitrate), ...outputArgs(spec, true)];
+  }
+  if (facts.video === undefined) throw new RangeError('a video rendition needs a source with video');
+  return [...head, ...videoArgs(spec, facts.video, rung, plan), ...audioArgs(spec, rung.audioBitrate), ...outputArgs(spec, false)];
+}
+
+/** For logs and metrics: `180p@29.970`. */
+export function describeRung(rung: VideoRung | AudioRung): string {
+  return rung.kind === 'video' && rung.frameRate !== undefined ? `${rung.id}@${formatFrameRate(rung.frameRate)}` : rung.id;
+}

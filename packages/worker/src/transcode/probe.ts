@@ -1,0 +1,67 @@
+/**
+ * A source's facts: ffprobe over the same input a run reads, cached in Redis per video so every
+ * run (on any worker) plans the same schedule. Concurrent asks for one video share one probe.
+ */
+import type { Redis } from 'ioredis';
+import { SharedErrors, isKilnError, parseProbeOutput, runFfprobe, type RedisKeys } from '@kiln/shared';
+import type { InputSpec } from './ffmpeg-args.js';
+import { parseSourceFacts, sourceFactsFromProbe, type SourceFacts } from './facts.js';
+import type { SourceOpener } from './source.js';
+
+/** Facts do not change for a video; the TTL only keeps deleted videos from lingering forever. */
+const FACTS_TTL_SECONDS = 30 * 24 * 3600;
+
+export function probeArgs(input: InputSpec): string[] {
+  return [
+    '-v', 'error',
+    '-protocol_whitelist', input.protocols.join(','),
+    '-format_whitelist', input.formats.join(','),
+    '-print_format', 'json', '-show_format', '-show_streams',
+    input.url,
+  ];
+}
+
+export async function probeSource(opener: SourceOpener, videoId: string): Promise<SourceFacts> {
+  const source = await opener.open(videoId);
+  try {
+    const { stdout } = await runFfprobe(probeArgs(source.input), source.stdin === undefined ? {} : { input: source.stdin });
+    return sourceFactsFromProbe(parseProbeOutput(stdout.toString('utf8')));
+  } catch (error) {
+    if (isKilnError(error) && error.code === 'FFMPEG_FAILED') {
+      throw SharedErrors.create('FFPROBE_FAILED', error.message, { cause: error, details: error.details ?? {} });
+    }
+    throw error;
+  } finally {
+    await source.close();
+  }
+}
+
+export class FactsCache {
+  private readonly inFlight = new Map<string, Promise<SourceFacts>>();
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly opener: SourceOpener,
+  ) {}
+
+  get(videoId: string): Promise<SourceFacts> {
+    const pending = this.inFlight.get(videoId);
+    if (pending !== undefined) return pending;
+    const loading = this.load(videoId).finally(() => this.inFlight.delete(videoId));
+    this.inFlight.set(videoId, loading);
+    return loading;
+  }
+
+  private async load(videoId: string): Promise<SourceFacts> {
+    const key = this.keys.sourceFacts(videoId);
+    const cached = await this.redis.get(key);
+    const parsed = cached === null ? undefined : parseSourceFacts(cached);
+    if (parsed !== undefined) return parsed;
+    const facts = await probeSource(this.opener, videoId);
+    // NX: if another worker probed first, its facts stand (they are the same source).
+    await this.redis.set(key, JSON.stringify(facts), 'EX', FACTS_TTL_SECONDS, 'NX');
+    const stored = parseSourceFacts((await this.redis.get(key)) ?? '');
+    return stored ?? facts;
+  }
+}
