@@ -11,8 +11,14 @@ import type { FastStartPlan } from './plan.js';
 import type { RangeReader } from './range-reader.js';
 import { createViewStream } from './view.js';
 
-/** Smaller than the sequential default: a response ffmpeg abandons after the moov wastes little. */
+/** A response's first read: small, so one ffmpeg abandons after the moov wastes little. */
 export const ENDPOINT_CHUNK_BYTES = 64 * 1024;
+/**
+ * Once a response has streamed ENDPOINT_GROW_AFTER_BYTES (ffmpeg is reading on, not probing before
+ * a seek), its reads grow to ENDPOINT_MAX_CHUNK_BYTES: a sequential read is not 64 KiB S3 requests.
+ */
+export const ENDPOINT_MAX_CHUNK_BYTES = 1024 * 1024;
+export const ENDPOINT_GROW_AFTER_BYTES = 2 * 1024 * 1024;
 
 export interface ViewEndpoint {
   /** `http://127.0.0.1:PORT/source.mp4` */
@@ -24,6 +30,7 @@ export interface ViewEndpoint {
 
 export interface ViewEndpointOptions {
   readonly chunkBytes?: number;
+  readonly maxChunkBytes?: number;
   /**
    * For a reader told to seek (`-ss` before `-i`): ffmpeg reads the moov and a few packets from
    * the start, then asks for the keyframe's position in a new request. Loopback TCP buffers take
@@ -51,7 +58,11 @@ export async function serveView(plan: FastStartPlan, reader: RangeReader, option
     for (const older of inFlight) older.destroy();
     inFlight.add(response);
     response.once('close', () => inFlight.delete(response));
-    answer(request, response, { plan, reader, chunkBytes: options.chunkBytes ?? ENDPOINT_CHUNK_BYTES, seekHold: options.seekHold });
+    answer(request, response, {
+      plan, reader, seekHold: options.seekHold,
+      chunkBytes: options.chunkBytes ?? ENDPOINT_CHUNK_BYTES,
+      maxChunkBytes: options.maxChunkBytes ?? ENDPOINT_MAX_CHUNK_BYTES,
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -73,6 +84,7 @@ interface Served {
   readonly plan: FastStartPlan;
   readonly reader: RangeReader;
   readonly chunkBytes: number;
+  readonly maxChunkBytes: number;
   readonly seekHold: { readonly at: number; readonly ms: number } | undefined;
 }
 
@@ -105,7 +117,9 @@ function answer(request: IncomingMessage, response: ServerResponse, served: Serv
 async function sendBody(response: ServerResponse, served: Served, start: number, end: number): Promise<void> {
   const { seekHold: hold } = served;
   const pauseAt = hold === undefined ? undefined : { offset: hold.at, until: () => closedOrTimeout(response, hold.ms) };
-  await pipeline(createViewStream(served.plan, served.reader, { start, end, chunkBytes: served.chunkBytes, ...(pauseAt === undefined ? {} : { pauseAt }) }), response);
+  const { chunkBytes, maxChunkBytes } = served;
+  const growAfterBytes = ENDPOINT_GROW_AFTER_BYTES;
+  await pipeline(createViewStream(served.plan, served.reader, { start, end, chunkBytes, maxChunkBytes, growAfterBytes, ...(pauseAt === undefined ? {} : { pauseAt }) }), response);
 }
 
 function closedOrTimeout(response: ServerResponse, ms: number): Promise<void> {

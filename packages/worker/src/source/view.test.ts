@@ -78,3 +78,18 @@ test('slicesOf maps a view range onto its pieces and clips at the end', () => {
   assert.deepEqual(slicesOf(plan, 90, 200).map((slice) => [slice.from, slice.length]), [[90, 10]]);
   assert.deepEqual(slicesOf(plan, 100, 200), []);
 });
+
+test('a stream that keeps being read doubles its reads up to the limit once past the threshold, and gives the same bytes', async () => {
+  const source = Buffer.concat([ftyp(), box('mdat', Buffer.alloc(20_000, 'M')), moovWith(stco([40]))]);
+  const view = await openFastStartView(bufferRangeReader(source));
+  const whole = await view.read(0, view.plan.size);
+  const start = view.moovEndInView;
+  const sizes: number[] = [];
+  for await (const chunk of view.stream({ start, chunkBytes: 100, maxChunkBytes: 1600, growAfterBytes: 300 })) sizes.push((chunk as Buffer).length);
+  assert.deepEqual(sizes.slice(0, 7), [100, 100, 100, 200, 400, 800, 1600]);
+  assert.ok(sizes.slice(7, -1).every((size) => size === 1600), 'reads stay at the limit');
+  assert.equal(sizes.reduce((a, b) => a + b, 0), view.plan.size - start);
+  const again: Buffer[] = [];
+  for await (const chunk of view.stream({ start, chunkBytes: 100, maxChunkBytes: 1600 })) again.push(chunk as Buffer);
+  assert.deepEqual(Buffer.concat(again), whole.subarray(start));
+});

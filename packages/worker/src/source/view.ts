@@ -28,6 +28,13 @@ export interface ViewStreamOptions {
   /** Exclusive; defaults to the view's size. */
   readonly end?: number;
   readonly chunkBytes?: number;
+  /**
+   * Reads double from `chunkBytes` up to this size once `growAfterBytes` have been streamed: a
+   * response abandoned early (ffmpeg probing before a seek) costs only small reads, a long
+   * sequential one soon reads in large ranges.
+   */
+  readonly maxChunkBytes?: number;
+  readonly growAfterBytes?: number;
   /** Before reading past `offset`, wait for `until()` (the endpoint's seek hold). */
   readonly pauseAt?: { readonly offset: number; readonly until: () => Promise<void> };
 }
@@ -39,8 +46,10 @@ export interface ViewStreamOptions {
  */
 export function createViewStream(plan: FastStartPlan, reader: RangeReader, options: ViewStreamOptions = {}): Readable {
   const end = Math.min(options.end ?? plan.size, plan.size);
-  const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+  let chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+  const maxChunkBytes = Math.max(chunkBytes, options.maxChunkBytes ?? chunkBytes);
   let position = options.start ?? 0;
+  const growFrom = position + (options.growAfterBytes ?? 0);
   let pause = options.pauseAt !== undefined && options.pauseAt.offset > position && options.pauseAt.offset < end ? options.pauseAt : undefined;
   const stream: Readable = new Readable({
     highWaterMark: chunkBytes,
@@ -53,6 +62,7 @@ export function createViewStream(plan: FastStartPlan, reader: RangeReader, optio
       const length = Math.min(chunkBytes, stop - position, pieceEndAfter(plan, position) - position);
       const at = position;
       position += length;
+      if (position >= growFrom) chunkBytes = Math.min(chunkBytes * 2, maxChunkBytes);
       const waitFirst = pause !== undefined && at === pause.offset ? pause.until() : Promise.resolve();
       if (pause !== undefined && at === pause.offset) pause = undefined;
       waitFirst.then(() => readView(plan, reader, at, length)).then(
