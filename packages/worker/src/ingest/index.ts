@@ -1,0 +1,13 @@
+export { IngestErrors, type IngestErrorCode, type RefusalCode } from './errors.js';
+export { classify, type ClassifyInput } from './classify.js';
+export { inspectSource, type Inspection, type InspectOptions } from './probe.js';
+export { normalizeArgs, normalizeSource, type NormalizeOptions, type NormalizeResult, type NormalizeTarget } from './normalize.js';
+export { MEZZANINE_DEFAULTS, mezzanineArgs, remuxArgs, type MezzanineOptions } from './normalize-args.js';
+export { INGEST_DEMUXERS, INGEST_PROTOCOLS, probeArgs, scanArgs, trialArgs } from './probe-args.js';
+export { MP4_AUDIO_CODECS, MP4_VIDEO_CODECS, decideNormalize } from './remux-rules.js';
+export { compatibilityMarkdown, mediaDirectory, runCompatibility, type CompatibilityOptions, type CompatibilityRow } from './compatibility.js';
+export {
+  DEFAULT_LIMITS,
+  type IngestAudio, type IngestLimits, type IngestPlan, type IngestVideo, type MeasuredFacts,
+  type NormalizeAction, type Refusal, type StreamScan, type TrialDecode, type Verdict,
+} from './types.js';

@@ -1,0 +1,107 @@
+/** The shapes ingest passes around: limits, what the trial runs measured, and the verdict. */
+import type { Rational, Size } from '@kiln/shared';
+import type { RefusalCode } from './errors.js';
+
+export interface IngestLimits {
+  /** Longest accepted duration in seconds. */
+  readonly maxDurationSeconds: number;
+  /** Most coded pixels (width × height) accepted; 4096×2304 takes every 4K/UHD frame, portrait too. */
+  readonly maxPixels: number;
+}
+
+export const DEFAULT_LIMITS: IngestLimits = Object.freeze({
+  maxDurationSeconds: 4 * 60 * 60,
+  maxPixels: 4096 * 2304,
+});
+
+/** What a demux of the whole file (no decode) saw of one stream. */
+export interface StreamScan {
+  readonly packets: number;
+  /** Packets with a PTS or at least a DTS. */
+  readonly timedPackets: number;
+  /** Earliest timestamp, latest timestamp, and latest timestamp + duration, in seconds. */
+  readonly start: number;
+  readonly last: number;
+  readonly end: number;
+  /** Packets that carried no timestamp at all (AVI B-frames, raw elementary streams). */
+  readonly untimed: number;
+}
+
+/** What the short trial decode produced for the chosen streams. */
+export interface TrialDecode {
+  readonly videoFrames: number;
+  readonly audioFrames: number;
+  /** Lines ffmpeg printed at `-v error`. */
+  readonly errorLines: number;
+  /** The first error lines, for messages and logs. */
+  readonly errors: readonly string[];
+  readonly decoderMissing: boolean;
+}
+
+/** Facts measured by running tools; classify() works without them but then cannot judge damage. */
+export interface MeasuredFacts {
+  readonly scan: ReadonlyMap<number, StreamScan>;
+  readonly trial: TrialDecode;
+  /** For MP4/MOV: the fast-start view's complaint (a SourceErrors code), if any. */
+  readonly mp4Problem?: string;
+  readonly fragmentedMp4?: boolean;
+}
+
+export type NormalizeAction =
+  | { readonly kind: 'none' }
+  /** Video copied as it is; audio copied, made AAC, or absent. */
+  | { readonly kind: 'remux'; readonly audio: 'copy' | 'aac' | 'none'; readonly reason: string }
+  | { readonly kind: 'mezzanine'; readonly reason: string };
+
+export interface IngestVideo {
+  readonly index: number;
+  readonly codec: string;
+  /** Coded size, before rotation and pixel aspect. */
+  readonly width: number;
+  readonly height: number;
+  /** The size a viewer sees (rotation and pixel aspect applied). */
+  readonly display: Size;
+  /** Degrees clockwise as players apply it: 0, 90, 180 or 270. */
+  readonly rotation: number;
+  readonly sampleAspectRatio?: Rational;
+  /** The constant frame rate the output should have (a standard rate ≤ 60). */
+  readonly frameRate: Rational;
+  /** The source's own average rate as measured, for logs. */
+  readonly sourceFrameRate: number;
+  readonly variableFrameRate: boolean;
+  readonly interlaced: boolean;
+  readonly highBitDepth: boolean;
+  readonly hdr: boolean;
+  readonly pixelFormat: string;
+}
+
+export interface IngestAudio {
+  readonly index: number;
+  readonly codec: string;
+  readonly channels: number;
+  readonly sampleRate: number;
+  /** How many decodable audio tracks there were; only `index` is kept. */
+  readonly tracks: number;
+  readonly language?: string;
+}
+
+export interface IngestPlan {
+  readonly kind: 'video' | 'audio-only';
+  /** ffprobe's format name, e.g. `matroska,webm`. */
+  readonly container: string;
+  readonly durationSeconds: number;
+  readonly video?: IngestVideo;
+  readonly audio?: IngestAudio;
+  readonly normalize: NormalizeAction;
+  /** Decisions a person may want to know about (the track chosen, a corrected duration…). */
+  readonly notes: readonly string[];
+}
+
+export interface Refusal {
+  readonly code: RefusalCode;
+  readonly message: string;
+}
+
+export type Verdict =
+  | { readonly outcome: 'accepted'; readonly plan: IngestPlan }
+  | { readonly outcome: 'refused'; readonly refusal: Refusal };
