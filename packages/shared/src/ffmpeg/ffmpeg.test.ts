@@ -16,10 +16,25 @@ const isAlive = (pid: number) => {
   }
 };
 
-test('ffprobe arguments always restrict protocols', () => {
+test('ffprobe arguments always restrict protocols, and formats when asked', () => {
   assert.deepEqual(ffprobeArgs('in.mp4'), [
     '-v', 'error', '-protocol_whitelist', 'file,pipe', '-print_format', 'json', '-show_format', '-show_streams', 'in.mp4',
   ]);
+  assert.deepEqual(ffprobeArgs('in.mp4', { protocols: ['file'], formats: ['mov', 'mp4'] }), [
+    '-v', 'error', '-protocol_whitelist', 'file', '-format_whitelist', 'mov,mp4', '-print_format', 'json', '-show_format', '-show_streams', 'in.mp4',
+  ]);
+});
+
+test('a format outside the whitelist is refused', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'kiln-ffmpeg-'));
+  try {
+    const out = join(dir, 'clip.ts');
+    await runFfmpeg(['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=d=0.2:s=64x48', '-c:v', 'libx264', '-f', 'mpegts', out]);
+    await assert.rejects(ffprobe(out, { formats: ['mov', 'mp4'] }), { code: 'FFPROBE_FAILED' });
+    assert.equal((await ffprobe(out, { formats: ['mpegts'] })).format?.format_name, 'mpegts');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 test('command lines are quoted for a shell', () => {

@@ -29,20 +29,23 @@ const streamSchema = z.looseObject({
   index: z.number(),
   codec_type: z.string().default('unknown'),
   codec_name: z.string().optional(),
+  codec_tag_string: z.string().optional(),
   profile: z.string().optional(),
   width: z.number().optional(),
   height: z.number().optional(),
   pix_fmt: z.string().optional(),
+  sample_aspect_ratio: z.string().optional(),
   field_order: z.string().optional(),
   color_transfer: z.string().optional(),
   r_frame_rate: z.string().optional(),
   avg_frame_rate: z.string().optional(),
+  start_time: optionalNumber,
   duration: optionalNumber,
   bit_rate: optionalNumber,
   nb_frames: optionalNumber,
   channels: z.number().optional(),
   sample_rate: optionalNumber,
-  disposition: z.looseObject({ attached_pic: z.number().optional() }).optional(),
+  disposition: z.looseObject({ default: z.number().optional(), attached_pic: z.number().optional() }).optional(),
   tags: z.record(z.string(), z.string()).optional(),
   side_data_list: z.array(sideDataSchema).optional(),
 });
@@ -63,11 +66,20 @@ const probeSchema = z.object({
 export type ProbeStream = z.infer<typeof streamSchema>;
 export type ProbeResult = z.infer<typeof probeSchema>;
 
-/** Arguments for a JSON probe; only the protocols named may be opened (a crafted file must not reach out). */
-export function ffprobeArgs(input: string, protocols: readonly string[] = ['file', 'pipe']): string[] {
+export interface ProbeInputOptions {
+  /** Protocols ffprobe may open: a crafted file (an HLS or concat list) must not reach out. */
+  readonly protocols?: readonly string[];
+  /** Demuxers ffprobe may use; absent means any (ingest passes its list of known containers). */
+  readonly formats?: readonly string[];
+}
+
+/** Arguments for a JSON probe of streams and format. */
+export function ffprobeArgs(input: string, options: ProbeInputOptions = {}): string[] {
+  const formats = options.formats === undefined ? [] : ['-format_whitelist', options.formats.join(',')];
   return [
     '-v', 'error',
-    '-protocol_whitelist', protocols.join(','),
+    '-protocol_whitelist', (options.protocols ?? ['file', 'pipe']).join(','),
+    ...formats,
     '-print_format', 'json',
     '-show_format',
     '-show_streams',
@@ -90,9 +102,9 @@ export function parseProbeOutput(json: string): ProbeResult {
   return parsed.data;
 }
 
-export async function ffprobe(input: string, options: { signal?: AbortSignal; protocols?: readonly string[] } = {}): Promise<ProbeResult> {
+export async function ffprobe(input: string, options: ProbeInputOptions & { signal?: AbortSignal } = {}): Promise<ProbeResult> {
   try {
-    const { stdout } = await runFfprobe(ffprobeArgs(input, options.protocols), options);
+    const { stdout } = await runFfprobe(ffprobeArgs(input, options), options.signal === undefined ? {} : { signal: options.signal });
     return parseProbeOutput(stdout.toString('utf8'));
   } catch (error) {
     if (isKilnError(error) && error.code === 'FFMPEG_FAILED') {
