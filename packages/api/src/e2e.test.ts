@@ -5,7 +5,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
@@ -93,14 +94,43 @@ async function stopChild(child: ChildProcess): Promise<void> {
   await exited;
 }
 
+/** SIGKILL: a crash, with no chance to clean up; its encoders must die all the same. */
+async function killChild(child: ChildProcess): Promise<void> {
+  const exited = new Promise((done) => child.once('exit', done));
+  child.kill('SIGKILL');
+  await exited;
+}
+
+/** ffmpeg processes started by `workerPid` (each leads its own process group, so look at parents). */
+async function encodersOf(workerPid: number): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    const stat = /^\d+$/.test(entry) ? await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '') : '';
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (stat.includes('(ffmpeg)') && Number(fields[1]) === workerPid) pids.push(Number(entry));
+  }
+  return pids;
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return !stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+}
+
+/** ffmpeg as a player, reading at the media's own pace (-re) as a person watching would. */
 function play(url: string): Promise<{ code: number | null; stderr: string }> {
-  const player = spawn(ffmpegBinary(), ['-v', 'error', '-i', url, '-map', '0', '-f', 'null', '-'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const player = spawn(ffmpegBinary(), ['-v', 'error', '-re', '-i', url, '-map', '0', '-f', 'null', '-'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   player.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   return new Promise((done) => player.once('close', (code) => done({ code, stderr })));
 }
 
-test('ffmpeg reads every variant to the end, although the session\'s worker stops mid-way', async () => {
+test('ffmpeg reads every variant to the end, although the session\'s worker is killed mid-way', async () => {
   const address = app.server.address();
   assert.ok(address !== null && typeof address === 'object');
   const link = await app.inject({ method: 'POST', url: '/v1/videos/e2e/playback', payload: { profile: 'legacy' }, headers: { host: `127.0.0.1:${address.port}` } });
@@ -113,11 +143,14 @@ test('ffmpeg reads every variant to the end, although the session\'s worker stop
   assert.ok(chosen === 'w1' || chosen === 'w2', `session worker ${chosen}`);
   const finishedEarly = await Promise.race([reading.then(() => true), sleep(0).then(() => false)]);
   assert.equal(finishedEarly, false, 'the worker is stopped while the player is still reading');
-  await stopChild(workers.get(chosen) ?? assert.fail('no such worker'));
+  const victim = workers.get(chosen) ?? assert.fail('no such worker');
+  const victimEncoders = await encodersOf(victim.pid!);
+  await killChild(victim);
   // The stopped worker may have run ahead to the end: forget the cache so what is left comes from the other one.
   await redis.del(keys.segmentIndex('e2e', 'legacy-180p'));
   const result = await reading;
   assert.deepEqual(result, { code: 0, stderr: '' });
+  for (const pid of victimEncoders) assert.equal(isRunning(pid), false, `ffmpeg ${pid} outlived its worker`);
   const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
   const lines = metrics.split('\n').filter((line) => /^kiln_api_(segment_cache|scheduling_decisions)_total/.test(line));
   process.stdout.write(`# ${lines.join('\n# ')}\n`);

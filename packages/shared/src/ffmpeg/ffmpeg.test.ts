@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,13 +8,15 @@ import { isKilnError } from '../errors.js';
 import { formatCommandLine, spawnMediaTool } from './process.js';
 import { ffprobe, ffprobeArgs, parseProbeOutput, probeFrameRate, runFfmpeg, spawnFfmpeg, streamRotation } from './index.js';
 
+/** Running: a zombie (killed, not yet reaped by its new parent) counts as gone. */
 const isAlive = (pid: number) => {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
   }
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return !stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
 };
 
 test('ffprobe arguments always restrict protocols, and formats when asked', () => {
@@ -111,4 +114,16 @@ test('the local ffmpeg has the encoders Kiln needs, and a missing one is named',
     return true;
   });
   assert.deepEqual([...parseEncoderList(' V....D libx264              libx264 H.264\n A....D aac  AAC\n ------\n')], ['libx264', 'aac']);
+});
+
+test('an ffmpeg, even a paused one, does not outlive a process killed outright', async () => {
+  const { spawn } = await import('node:child_process');
+  const fixture = join(import.meta.dirname, 'fixtures', 'spawn-paused-ffmpeg.ts');
+  const parent = spawn(process.execPath, ['--import', 'tsx', fixture], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const ffmpegPid = await new Promise<number>((resolve) => parent.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString()))));
+  assert.equal(isAlive(ffmpegPid), true);
+  parent.kill('SIGKILL');
+  const deadline = Date.now() + 10_000;
+  while (isAlive(ffmpegPid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(isAlive(ffmpegPid), false, 'the watchdog killed the orphaned ffmpeg');
 });

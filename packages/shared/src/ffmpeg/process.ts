@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { SharedErrors, type KilnError } from '../errors.js';
+import { killOnDeath } from '../process-watchdog.js';
 
 /** How much of stderr we keep for error messages: the tail is where ffmpeg says what went wrong. */
 const STDERR_TAIL_BYTES = 16 * 1024;
@@ -93,6 +94,8 @@ export function spawnMediaTool(
   });
   const stderrTail = collectTail(child.stderr!, STDERR_TAIL_BYTES);
   const pid = child.pid ?? -1;
+  // Our exit hook covers a normal exit; the watchdog covers our being killed outright.
+  const releaseWatchdog = pid > 0 ? killOnDeath(-pid) : () => undefined;
   if (pid > 0) liveGroups.add(pid);
   let aborted = false;
   const onAbort = () => {
@@ -104,6 +107,7 @@ export function spawnMediaTool(
   if (options.signal?.aborted) onAbort();
   const done = waitForExit(child, binary, commandLine, stderrTail, () => aborted).finally(() => {
     liveGroups.delete(pid);
+    releaseWatchdog();
     options.signal?.removeEventListener('abort', onAbort);
   });
   return {

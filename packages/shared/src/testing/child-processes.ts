@@ -1,34 +1,16 @@
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
+import { killOnDeath } from '../process-watchdog.js';
 
 /**
  * Service processes started by this process, so none outlives it: stop() ends them one by one,
- * an 'exit' hook kills whatever is left, and a watchdog shell kills them if this process dies
- * without running its hooks (SIGKILL, a fatal signal), because then the watchdog's stdin ends.
- * (There is no prctl(PR_SET_PDEATHSIG) in Node, and redis-server cannot watch its parent.)
+ * an 'exit' hook kills whatever is left, and the shared process watchdog kills them (and removes
+ * their temp dirs) if this process dies without running its hooks.
  */
-const running = new Map<number, { readonly child: ChildProcess; readonly tempDirectory: string }>();
-let watchdog: ChildProcess | undefined;
+const running = new Map<number, { readonly child: ChildProcess; readonly tempDirectory: string; readonly release: () => void }>();
 let exitHookInstalled = false;
-
-// Reads "add PID DIR" / "del PID" lines. At end of input (our death) it kills every pid still
-// listed and removes every temp dir it was told about (removing one twice does no harm).
-const WATCHDOG_SCRIPT = `
-pids=' '
-dirs=''
-while read -r op pid dir; do
-  case "$op:$pids" in
-    add:*) pids="$pids$pid "; dirs="$dirs$dir
-" ;;
-    del:*" $pid "*) pids="\${pids%% $pid *} \${pids#* $pid }" ;;
-  esac
-done
-for pid in $pids; do kill -9 "$pid" 2>/dev/null; done
-printf '%s' "$dirs" | while IFS= read -r dir; do [ -n "$dir" ] && rm -rf -- "$dir"; done
-`;
 
 /** Registers a service child (and the temp directory it uses) for cleanup at exit. */
 export function trackChild(child: ChildProcess, tempDirectory: string): void {
@@ -37,8 +19,7 @@ export function trackChild(child: ChildProcess, tempDirectory: string): void {
   if (child.pid === undefined) return;
   if (!exitHookInstalled) process.on('exit', killAllSync);
   exitHookInstalled = true;
-  running.set(child.pid, { child, tempDirectory });
-  tellWatchdog(`add ${child.pid} ${tempDirectory}`);
+  running.set(child.pid, { child, tempDirectory, release: killOnDeath(child.pid, tempDirectory) });
 }
 
 /** Lets the event loop end while the child runs: a forgotten stop() must not hang a test file. */
@@ -58,8 +39,8 @@ export async function stopChild(child: ChildProcess, graceMs = 3000): Promise<vo
     await exited;
   }
   if (child.pid !== undefined) {
+    running.get(child.pid)?.release();
     running.delete(child.pid);
-    tellWatchdog(`del ${child.pid}`);
   }
 }
 
@@ -91,19 +72,6 @@ function killAllSync(): void {
     rmSync(tempDirectory, { recursive: true, force: true });
   }
   running.clear();
-}
-
-function tellWatchdog(line: string): void {
-  watchdog ??= startWatchdog();
-  watchdog.stdin?.write(`${line}\n`);
-}
-
-function startWatchdog(): ChildProcess {
-  const child = spawn('sh', ['-c', WATCHDOG_SCRIPT], { stdio: ['pipe', 'ignore', 'ignore'] });
-  child.on('error', () => undefined); // without sh we still have stop() and the exit hook
-  child.stdin?.on('error', () => undefined);
-  detachFromEventLoop(child);
-  return child;
 }
 
 export type StartupOutcome = 'ready' | 'exited' | 'timeout';
