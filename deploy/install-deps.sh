@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs whatever Kiln needs that this machine lacks: system packages through apt (when run as
 # root; otherwise it prints the exact command and stops), pnpm, and the workspace's node modules.
+# Usage: deploy/install-deps.sh [--tests]
 # Safe to run again and again: what is present is left alone.
 set -euo pipefail
 
@@ -8,6 +9,8 @@ PNPM_VERSION=12.21.0
 NODE_MIN=20.19.0
 # command → Debian package that provides it
 declare -A APT_FOR=([ffmpeg]=ffmpeg [ffprobe]=ffmpeg [redis-server]=redis-server)
+# `--tests`: also what only the tests need (a real browser as the player).
+[[ ${1:-} == --tests ]] && APT_FOR[chromium]=chromium
 
 cd "$(dirname "$0")/.."
 say() { printf 'kiln setup: %s\n' "$*" >&2; }

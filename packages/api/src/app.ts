@@ -9,6 +9,8 @@ import { healthRoutes, type HealthChecks } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { playRoutes } from './routes/play.js';
 import { videoRoutes } from './routes/videos.js';
+import { uploadRoutes } from './routes/uploads.js';
+import type { JobQueue } from './plugins/external/queues.js';
 
 export interface ApiDependencies {
   /** A pino logger; typed as fastify's base so the instance keeps its default generics. */
@@ -17,6 +19,8 @@ export interface ApiDependencies {
   /** Redis, storage, tokens and workers for the playback routes; without them only /health and /metrics answer. */
   readonly playback?: PlaybackDependencies;
   readonly metrics?: ApiMetrics;
+  /** The job queue and the size limit for `POST /v1/videos`; it needs `playback` too. */
+  readonly uploads?: { readonly queue: JobQueue; readonly maxBytes: number };
 }
 
 /** The API as a fastify instance, without listening: tests drive it with `app.inject()`. */
@@ -40,6 +44,9 @@ export function buildApiApp(deps: ApiDependencies): FastifyInstance {
       const services = createPlaybackServices(deps.playback, metrics, deps.log);
       videoRoutes(routes, services);
       playRoutes(routes, services);
+      if (deps.uploads !== undefined) {
+        uploadRoutes(routes, { ...deps.uploads, storage: deps.playback.storage, videos: services.videos, now: services.now });
+      }
     }
     done();
   });

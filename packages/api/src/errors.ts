@@ -15,6 +15,9 @@ export const ApiErrors = defineErrors({
   SEGMENT_NOT_FOUND: { httpStatus: 404, message: 'no such segment in this rendition' },
   NO_WORKER_AVAILABLE: { httpStatus: 503, message: 'no transcoding worker is available; retry shortly' },
   WORKER_FAILED: { httpStatus: 502, message: 'the transcoding worker failed to produce the segment' },
+  UPLOAD_TOO_LARGE: { httpStatus: 413, message: 'the upload is larger than this server accepts' },
+  UPLOAD_EMPTY: { httpStatus: 400, message: 'the upload has no bytes' },
+  UPLOAD_INCOMPLETE: { httpStatus: 400, message: 'the upload ended before all its bytes arrived' },
   INTERNAL: { message: 'something went wrong on our side' },
 });
 

@@ -4,6 +4,7 @@ import {
 } from '@kiln/shared';
 import { buildApiApp } from './app.js';
 import { createApiMetrics } from './metrics/metrics.js';
+import { createJobQueue } from './plugins/external/queues.js';
 import { createHttpWorkerClient } from './workers/http-client.js';
 
 /** A key nobody writes: asking for it proves the storage answers without touching real objects. */
@@ -19,6 +20,8 @@ export async function runApi(env: Env = process.env): Promise<number> {
   const redis = connectRedis(config.redisUrl, { name: 'kiln-api' });
   redis.on('error', (error) => log.warn({ err: error }, 'redis connection error'));
   const storage = createStorage(storageOptionsFromConfig(config));
+  const keys = createRedisKeys(config.redisPrefix);
+  const queue = createJobQueue(redis, keys);
   const app = buildApiApp({
     log: moduleLogger(log, 'http'),
     checks: {
@@ -28,7 +31,7 @@ export async function runApi(env: Env = process.env): Promise<number> {
     metrics: createApiMetrics({ processMetrics: true }),
     playback: {
       redis,
-      keys: createRedisKeys(config.redisPrefix),
+      keys,
       storage,
       tokenSecrets: config.tokenSecrets,
       workers: createHttpWorkerClient(),
@@ -39,6 +42,7 @@ export async function runApi(env: Env = process.env): Promise<number> {
         slotReservationTtlMs: config.slotReservationTtl,
       },
     },
+    uploads: { queue, maxBytes: config.uploadMaxBytes },
   });
   const address = await app.listen({ host: config.apiHost, port: config.apiPort });
   log.info({ address }, 'api listening');
@@ -46,6 +50,7 @@ export async function runApi(env: Env = process.env): Promise<number> {
     {
       stop: async () => {
         await app.close();
+        await queue.close();
         redis.disconnect();
       },
     },

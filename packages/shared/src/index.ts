@@ -10,3 +10,6 @@ export * from './schedule/index.js';
 export * from './media/index.js';
 export * from './tokens/index.js';
 export * from './ports.js';
+export * from './videos/index.js';
+export * from './queues/index.js';
+export * from './process-status.js';

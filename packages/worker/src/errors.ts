@@ -14,6 +14,10 @@ export const WorkerErrors = defineErrors({
   SOURCE_UNUSABLE: { httpStatus: 422, message: 'the source has no stream Kiln can transcode' },
   SEGMENT_OFF_PLAN: { message: 'a segment did not match the planned schedule' },
   TRANSCODE_FAILED: { message: 'the transcode failed' },
+  VIDEO_MISSING: { httpStatus: 404, message: 'the video has no record (deleted?)' },
+  UPLOAD_MISSING: { httpStatus: 404, message: 'the upload is not in object storage' },
+  JOB_INTERRUPTED: { message: 'the job was interrupted too many times (its worker died or stopped)' },
+  JOB_UNKNOWN: { httpStatus: 400, message: 'the queue holds a job this worker does not know' },
   TRANSCODE_STOPPED: { httpStatus: 503, message: 'the transcode was stopped before the segment was made' },
 });
 

@@ -3,7 +3,7 @@
  * processes a killed worker left behind. Real Redis, s3rver, ffmpeg; the worker's URL comes from
  * its load report in Redis.
  */
-import { after, before, test } from 'node:test';
+import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
@@ -31,6 +31,15 @@ after(async () => {
   await removeTempDir(dir);
 });
 
+/** Workers a test started: killed after it, so a failed assertion cannot leave one running (and the file hanging). */
+const startedWorkers: { child: ChildProcess; exited: Promise<number | null> }[] = [];
+afterEach(async () => {
+  for (const { child, exited } of startedWorkers.splice(0)) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  }
+});
+
 interface RunningWorker {
   readonly child: ChildProcess;
   readonly url: string;
@@ -49,6 +58,7 @@ async function startWorker(id: string, scratch: string, prefix: string): Promise
     },
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  startedWorkers.push({ child, exited });
   const redis = connectRedis(services.redis.url);
   const key = createRedisKeys(prefix).workerLoad(id);
   let url: string | null = null;
@@ -82,21 +92,43 @@ test('at capacity a new transcode is refused (503) and /health says 503; after S
   await removeTempDir(scratch);
 });
 
-test('a worker that was killed outright leaves ffmpeg behind; the next one to start kills it', async () => {
-  const scratch = await makeTempDir('worker-scratch');
-  const first = await startWorker('w-crash', scratch, 'crash');
-  const started = await fetch(`${first.url}/segments/p-1/${RENDITION}/0.ts`);
+/** The watchdog shell the shared runner started for `pid`: it kills `pid`'s encoders should `pid` die. */
+const watchdogOf = async (pid: number) => (await listChildProcesses(pid)).filter((entry) => /targets=/.test(entry.commandLine));
+
+/** A worker with a paused run (SIGSTOPped ahead of its player, so its ffmpeg cannot end by itself). */
+async function workerWithPausedRun(id: string, scratch: string, video: string): Promise<{ worker: RunningWorker; ffmpegPid: number }> {
+  const worker = await startWorker(id, scratch, 'crash');
+  const started = await fetch(`${worker.url}/segments/${video}/${RENDITION}/0.ts`);
   assert.equal(started.status, 200);
-  const [ffmpeg] = await ffmpegChildren(first.child.pid!);
+  const [ffmpeg] = await ffmpegChildren(worker.child.pid!);
   assert.ok(ffmpeg !== undefined, 'ffmpeg runs (paused, ahead of its player)');
   await waitFor(async () => (await readdir(scratch)).length === 1, 'its pid file');
-  const states = async () => ((await (await fetch(`${first.url}/transcodes`)).json()) as { runs: { state: string }[] }).runs.map((run) => run.state);
-  await waitFor(async () => (await states()).includes('paused'), 'the run paused (SIGSTOP), so its ffmpeg cannot end by itself');
-  first.child.kill('SIGKILL');
-  await first.exited;
-  assert.equal(await isRunning(ffmpeg.pid), true, 'the orphan survives its worker');
+  const states = async () => ((await (await fetch(`${worker.url}/transcodes`)).json()) as { runs: { state: string }[] }).runs.map((run) => run.state);
+  await waitFor(async () => (await states()).includes('paused'), 'the run paused');
+  return { worker, ffmpegPid: ffmpeg.pid };
+}
+
+test('a worker killed outright takes its paused ffmpeg with it (the watchdog)', async () => {
+  const scratch = await makeTempDir('worker-scratch');
+  const { worker, ffmpegPid } = await workerWithPausedRun('w-crash', scratch, 'p-1');
+  worker.child.kill('SIGKILL');
+  await worker.exited;
+  await waitFor(async () => !(await isRunning(ffmpegPid)), 'the watchdog killed the orphan');
+  await removeTempDir(scratch);
+});
+
+test('if the watchdog dies with the worker, the next worker to start kills the orphan', async () => {
+  const scratch = await makeTempDir('worker-scratch');
+  // Another video: the first crash test left p-1's segment 0 in the cache, and a cached segment starts no encoder.
+  const { worker, ffmpegPid } = await workerWithPausedRun('w-crash-1', scratch, 'p-2');
+  const [watchdog] = await watchdogOf(worker.child.pid!);
+  assert.ok(watchdog !== undefined, 'the shared runner started a watchdog');
+  process.kill(watchdog.pid, 'SIGKILL');
+  worker.child.kill('SIGKILL');
+  await worker.exited;
+  assert.equal(await isRunning(ffmpegPid), true, 'with no watchdog the orphan survives its worker');
   const second = await startWorker('w-crash-2', scratch, 'crash');
-  await waitFor(async () => !(await isRunning(ffmpeg.pid)), 'the orphan killed by the next worker');
+  await waitFor(async () => !(await isRunning(ffmpegPid)), 'the orphan killed by the next worker');
   assert.deepEqual(await readdir(scratch), []);
   second.child.kill('SIGTERM');
   assert.equal(await second.exited, 0);

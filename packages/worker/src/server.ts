@@ -1,20 +1,15 @@
 import { hostname } from 'node:os';
 import {
-  assertEncodersAvailable, connectRedis, createLogger, createRedisKeys, defaultWorkerCapacity, loadWorkerConfig,
+  assertEncodersAvailable, connectRedis, createLogger, createRedisKeys, loadWorkerConfig,
   moduleLogger, runUntilSignalled, type Env, type WorkerConfig,
 } from '@kiln/shared';
 import { buildWorkerApp } from './http/app.js';
 import { startLoadReports, type LoadSnapshot } from './load/report.js';
 import { startTranscoding, type Transcoding } from './transcoding.js';
+import { startJobs } from './jobs/start.js';
 
 function workerId(config: WorkerConfig): string {
   return config.workerId ?? `${hostname().replace(/[^A-Za-z0-9_.-]/g, '-')}-${process.pid}`;
-}
-
-/** A pre-transcode worker's load until its queue lands: nothing active, draining after SIGTERM. */
-function idleLoad(capacity: number): { snapshot: () => LoadSnapshot; drain(): void } {
-  let draining = false;
-  return { snapshot: () => ({ active: 0, capacity, draining, speed: 0 }), drain: () => (draining = true) };
 }
 
 /**
@@ -30,8 +25,8 @@ export async function runWorker(env: Env = process.env): Promise<number> {
   const redis = connectRedis(config.redisUrl, { name: `kiln-worker-${id}` });
   redis.on('error', (error) => log.warn({ err: error }, 'redis connection error'));
   const transcoding: Transcoding | undefined = config.workerRole === 'ondemand' ? await startTranscoding(config, redis, log) : undefined;
-  const idle = idleLoad(config.workerCapacity ?? defaultWorkerCapacity());
-  const snapshot = transcoding?.manager.snapshot ?? idle.snapshot;
+  const jobs = config.workerRole === 'pretranscode' ? await startJobs(config, redis, log) : undefined;
+  const snapshot: () => LoadSnapshot = transcoding?.manager.snapshot ?? jobs?.snapshot ?? (() => ({ active: 0, capacity: 0, draining: false, speed: 0 }));
   const app = buildWorkerApp({
     log: moduleLogger(log, 'http'), worker: { id, role: config.workerRole }, snapshot,
     ...(transcoding === undefined ? {} : { transcodes: transcoding.manager }),
@@ -47,8 +42,7 @@ export async function runWorker(env: Env = process.env): Promise<number> {
   return runUntilSignalled(
     {
       stop: async () => {
-        idle.drain();
-        const drained = transcoding?.close();
+        const drained = Promise.all([transcoding?.close(), jobs?.close()]);
         await reports.stop();
         await drained;
         await app.close();

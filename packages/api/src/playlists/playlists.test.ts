@@ -51,7 +51,7 @@ function checkVariants(rendered: Rendered): void {
 
 test('a 1080p 29.97 fps source: every profile gets its rungs with declared bandwidth, codecs, size and frame rate', () => {
   const expected: Record<ProfileName, { rungs: string[]; codec: string }> = {
-    legacy: { rungs: ['416x234', '640x360'], codec: 'avc1.42e01e,mp4a.40.2' },
+    legacy: { rungs: ['416x234', '640x360'], codec: 'avc1.42c01e,mp4a.40.2' },
     mobile: { rungs: ['416x234', '640x360', '960x540', '1280x720'], codec: 'avc1.4d401f,mp4a.40.2' },
     desktop: { rungs: ['416x234', '640x360', '960x540', '1280x720', '1920x1080'], codec: 'avc1.640028,mp4a.40.2' },
   };

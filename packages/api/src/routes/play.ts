@@ -24,13 +24,21 @@ const SessionParams = Type.Object({ video: Type.String(), session: Type.String()
 const SegmentParams = Type.Object({ video: Type.String(), session: Type.String(), rendition: Type.String(), file: Type.String() });
 const m3u8 = { 200: Type.String({ description: PLAYLIST_TYPE }), ...errorResponses(403, 404, 409) };
 
-async function sessionRendition(services: PlaybackServices, params: { video: string; session: string; rendition: string }): Promise<{
+interface SessionParamsValue {
+  readonly video: string;
+  readonly session: string;
+  readonly rendition: string;
+}
+
+interface SessionRendition {
   session: Session;
   record: VideoRecord;
   renditions: Rendition[];
   rendition: Rendition;
-}> {
-  const session = services.tokens.verifySession(params.session, params.video);
+}
+
+async function sessionRendition(services: PlaybackServices, params: SessionParamsValue, verified?: Session): Promise<SessionRendition> {
+  const session = verified ?? services.tokens.verifySession(params.session, params.video);
   const record = await services.videos.getPlayable(params.video);
   const renditions = renditionsFor(record, session.claims.profile);
   const rendition = renditions.find((candidate) => candidate.id === params.rendition);
@@ -38,11 +46,31 @@ async function sessionRendition(services: PlaybackServices, params: { video: str
   return { session, record, renditions, rendition };
 }
 
-function segmentIndex(file: string, rendition: Rendition): number {
+/** The segment number a file name asks for, checked against the rendition's plan once that is known. */
+function segmentNumber(file: string, rendition?: Rendition): number {
   const match = /^(\d{1,9})\.ts$/.exec(file);
   const index = match?.[1] === undefined ? -1 : Number(match[1]);
-  if (index < 0 || index >= rendition.plan.segments.length) throw ApiErrors.create('SEGMENT_NOT_FOUND', undefined, { details: { file } });
+  if (index < 0 || (rendition !== undefined && index >= rendition.plan.segments.length)) {
+    throw ApiErrors.create('SEGMENT_NOT_FOUND', undefined, { details: { file } });
+  }
   return index;
+}
+
+/**
+ * The session's rendition and the segment's cache entry, read from Redis side by side once the
+ * token is verified (a cached segment then costs one round trip before its bytes). The rendition's
+ * refusal wins over the lookup's: a bad rendition id is RENDITION_NOT_FOUND, not a bad key.
+ */
+async function segmentContext(services: PlaybackServices, params: SessionParamsValue & { file: string }) {
+  const session = services.tokens.verifySession(params.session, params.video);
+  const requested = segmentNumber(params.file);
+  const [context, cached] = await Promise.allSettled([
+    sessionRendition(services, params, session),
+    services.segments.lookup(params.video, params.rendition, requested),
+  ]);
+  if (context.status === 'rejected') throw context.reason;
+  if (cached.status === 'rejected') throw cached.reason;
+  return { ...context.value, segment: segmentNumber(params.file, context.value.rendition), cached: cached.value };
 }
 
 export function playRoutes(parent: FastifyInstance, services: PlaybackServices): void {
@@ -83,8 +111,7 @@ export function playRoutes(parent: FastifyInstance, services: PlaybackServices):
       response: { 200: Type.Unknown({ description: SEGMENT_TYPE }), ...errorResponses(403, 404, 409, 502, 503) },
     },
   }, async (request, reply) => {
-    const { session, record, rendition } = await sessionRendition(services, request.params);
-    const segment = segmentIndex(request.params.file, rendition);
+    const { session, record, rendition, segment, cached } = await segmentContext(services, request.params);
     const abort = new AbortController();
     // The player went away before the segment was sent: stop waiting on the worker.
     reply.raw.once('close', () => {
@@ -95,6 +122,7 @@ export function playRoutes(parent: FastifyInstance, services: PlaybackServices):
       sessionId: session.id,
       sessionTtlMs: Math.max(1, session.expiresAt.getTime() - services.now().getTime()),
       signal: abort.signal,
+      cached,
     });
     services.metrics.segmentCache.inc({ result: routed.source === 'cache' ? 'hit' : 'miss' });
     if (routed.contentLength !== undefined) reply.header('content-length', routed.contentLength);

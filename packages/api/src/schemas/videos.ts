@@ -14,9 +14,16 @@ export const Rendition = Type.Object({
   segments: Type.Integer(),
 });
 
+export const VideoState = Type.Union([Type.Literal('uploading'), Type.Literal('processing'), Type.Literal('ready'), Type.Literal('failed')]);
+
+export const UploadAccepted = Type.Object({
+  id: Type.String({ description: 'The new video\'s id; follow it with `GET /v1/videos/:id`.' }),
+  state: VideoState,
+});
+
 export const Video = Type.Object({
   id: Type.String(),
-  state: Type.Union([Type.Literal('processing'), Type.Literal('ready'), Type.Literal('failed')]),
+  state: VideoState,
   duration: Type.Number({ description: 'Seconds.' }),
   size: Type.Integer({ description: 'Bytes of the source.' }),
   renditions: Type.Array(Rendition),

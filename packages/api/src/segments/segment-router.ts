@@ -38,18 +38,23 @@ export interface SegmentRequest {
   readonly sessionId: string;
   readonly sessionTtlMs: number;
   readonly signal?: AbortSignal;
+  /** The segment's cache index entry from `lookup`, when the caller read it alongside other reads. */
+  readonly cached?: CacheEntry | undefined;
 }
 
 export interface SegmentRouter {
+  /** The cache index entry of a segment, if it is cached: one Redis read, safe to start early. */
+  lookup(videoId: string, renditionId: string, segment: number): Promise<CacheEntry | undefined>;
   route(request: SegmentRequest): Promise<RoutedSegment>;
 }
 
 export function createSegmentRouter(options: SegmentRouterOptions): SegmentRouter {
   const { storage, redis, keys, log } = options;
 
-  const fromCache = async (job: SegmentJob): Promise<RoutedSegment | undefined> => {
-    const index = keys.segmentIndex(job.videoId, job.renditionId);
-    const entry = parseCacheEntry(await redis.hget(index, String(job.segment)));
+  const lookup = async (videoId: string, renditionId: string, segment: number): Promise<CacheEntry | undefined> =>
+    parseCacheEntry(await redis.hget(keys.segmentIndex(videoId, renditionId), String(segment)));
+
+  const fromCache = async (job: SegmentJob, entry: CacheEntry | undefined): Promise<RoutedSegment | undefined> => {
     if (entry === undefined) return undefined;
     let body: Readable;
     try {
@@ -59,7 +64,10 @@ export function createSegmentRouter(options: SegmentRouterOptions): SegmentRoute
       if (SharedErrors.is(error, 'STORAGE_NOT_FOUND')) return undefined;
       throw error;
     }
-    touch(job, entry).catch((error: unknown) => log.warn({ err: error, segment: job.segment }, 'cache access not recorded'));
+    // Recorded once the body is out, so the write does not compete with sending it.
+    body.once('close', () => {
+      touch(job, entry).catch((error: unknown) => log.warn({ err: error, segment: job.segment }, 'cache access not recorded'));
+    });
     return { source: 'cache', body, contentLength: entry.bytes };
   };
 
@@ -101,8 +109,11 @@ export function createSegmentRouter(options: SegmentRouterOptions): SegmentRoute
   };
 
   return {
+    lookup,
     async route(request) {
-      return (await fromCache(request.job)) ?? viaWorkers(request);
+      const { job } = request;
+      const entry = 'cached' in request ? request.cached : await lookup(job.videoId, job.renditionId, job.segment);
+      return (await fromCache(job, entry)) ?? viaWorkers(request);
     },
   };
 }

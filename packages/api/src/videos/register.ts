@@ -1,6 +1,7 @@
 /**
- * Until ingest exists (issue 7 creates records at upload), a video is registered from an ffprobe
- * of its source object in storage. Tests use this; so can an operator with sources already in place.
+ * A video registered from an ffprobe of a source object already in storage, without ingest
+ * (uploads go through `POST /v1/videos` and the ingest job). Tests use this; so can an operator
+ * with sources already in place.
  */
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -9,7 +10,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { ObjectStorage, ProbeResult, ProbeStream, Rational } from '@kiln/shared';
 import { ffprobe, parseRational, probeFrameRate, rational, streamRotation, toRational } from '@kiln/shared';
-import type { VideoPicture, VideoRecord } from './record.js';
+import type { VideoPicture, VideoRecord } from '@kiln/shared';
 import type { VideoRepository } from './repository.js';
 
 function isPicture(stream: ProbeStream): boolean {

@@ -1,7 +1,6 @@
 import type { Redis } from 'ioredis';
-import type { RedisKeys } from '@kiln/shared';
+import { createVideoStore, type RedisKeys, type VideoRecord } from '@kiln/shared';
 import { ApiErrors } from '../errors.js';
-import { recordFromFields, recordToFields, type VideoRecord } from './record.js';
 
 export interface VideoRepository {
   find(videoId: string): Promise<VideoRecord | undefined>;
@@ -9,33 +8,27 @@ export interface VideoRepository {
   get(videoId: string): Promise<VideoRecord>;
   /** The record of a video that can be played, or VIDEO_NOT_FOUND / VIDEO_NOT_READY. */
   getPlayable(videoId: string): Promise<VideoRecord>;
-  save(record: VideoRecord): Promise<void>;
+  save(record: VideoRecord, options?: { ttlSeconds?: number }): Promise<void>;
+  remove(videoId: string): Promise<void>;
 }
 
-/** Ids that are valid Redis key parts: anything else cannot name a video. */
-const VIDEO_ID = /^[A-Za-z0-9_.-]{1,128}$/;
-
+/** The shared record store (packages/shared/src/videos) with the API's errors. */
 export function createVideoRepository(redis: Redis, keys: RedisKeys): VideoRepository {
-  const find = async (videoId: string) => {
-    if (!VIDEO_ID.test(videoId)) return undefined;
-    return recordFromFields(await redis.hgetall(keys.video(videoId)));
-  };
+  const store = createVideoStore(redis, keys);
   const get = async (videoId: string) => {
-    const record = await find(videoId);
+    const record = await store.find(videoId);
     if (record === undefined) throw ApiErrors.create('VIDEO_NOT_FOUND', undefined, { details: { videoId } });
     return record;
   };
   return {
-    find,
+    find: (videoId) => store.find(videoId),
     get,
     async getPlayable(videoId) {
       const record = await get(videoId);
       if (record.state !== 'ready') throw ApiErrors.create('VIDEO_NOT_READY', undefined, { details: { videoId, state: record.state } });
       return record;
     },
-    async save(record) {
-      const key = keys.video(record.id);
-      await redis.multi().del(key).hset(key, recordToFields(record)).exec();
-    },
+    save: (record, options) => store.save(record, options),
+    remove: (videoId) => store.remove(videoId),
   };
 }

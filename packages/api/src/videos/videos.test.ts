@@ -48,7 +48,7 @@ test('a video registered from its source shows state, exact duration, size and e
   assert.equal(body.duration, 3);
   assert.equal(body.size, (await readFile(join(dir, 'av.mp4'))).length);
   assert.deepEqual(body.renditions.map((r) => [r.id, r.width, r.height, r.frameRate, r.codecs, r.segments]), [
-    ['legacy-180p', 320, 180, 25, 'avc1.42e01e,mp4a.40.2', 2],
+    ['legacy-180p', 320, 180, 25, 'avc1.42c01e,mp4a.40.2', 2],
     ['mobile-180p', 320, 180, 25, 'avc1.4d401f,mp4a.40.2', 2],
     ['desktop-180p', 320, 180, 25, 'avc1.640028,mp4a.40.2', 2],
   ]);

@@ -2,7 +2,7 @@ import type { Static } from 'typebox';
 import { PROFILE_NAMES, toNumber } from '@kiln/shared';
 import { renditionsFor } from '../playlists/renditions.js';
 import type { Video } from '../schemas/videos.js';
-import type { VideoRecord } from './record.js';
+import type { VideoRecord } from '@kiln/shared';
 
 type VideoView = Static<typeof Video>;
 

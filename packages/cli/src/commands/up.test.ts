@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
-import { isAlive, type UpState } from '../up/state.js';
+import { isProcessAlive as isAlive } from '@kiln/shared';
+import type { UpState } from '../up/state.js';
 
 const KILN = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/kiln.js');
 

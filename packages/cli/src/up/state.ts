@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { isProcessAlive } from '@kiln/shared';
 import { join } from 'node:path';
 
 /** What a running `kiln up` records in its data directory, so a second run can find it. */
@@ -11,27 +11,6 @@ export interface UpState {
 }
 
 export const stateFile = (dataDir: string): string => join(dataDir, 'run', 'up.json');
-
-/** Running, that is: a zombie (exited, not yet reaped by its new parent) counts as gone. */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    // EPERM: it exists but is not ours to signal.
-    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  return !isZombie(pid);
-}
-
-function isZombie(pid: number): boolean {
-  try {
-    // /proc/PID/stat: "pid (comm) state …"; comm may hold spaces, so read after the last ')'.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return false;
-  }
-}
 
 /** The command line of a live process (Linux), to tell our redis-server from a reused pid. */
 export async function commandLineOf(pid: number): Promise<string | undefined> {
@@ -52,7 +31,7 @@ export async function readUpState(dataDir: string): Promise<UpState | undefined>
 /** The instance recorded in `dataDir` if its supervisor is still alive. */
 export async function findRunningInstance(dataDir: string): Promise<UpState | undefined> {
   const state = await readUpState(dataDir);
-  if (state === undefined || state.pid === process.pid || !isAlive(state.pid)) return undefined;
+  if (state === undefined || state.pid === process.pid || !isProcessAlive(state.pid)) return undefined;
   return (await commandLineOf(state.pid))?.includes('kiln') ? state : undefined;
 }
 

@@ -35,6 +35,10 @@ export const Settings = {
   workerMemory: setting('KILN_WORKER_MEMORY', byteSize(1024 * 1024), 'Bytes of recent segments a worker keeps in memory to serve them the moment they close.', { default: '256MB' }),
   workerScratchDir: optionalSetting('KILN_WORKER_SCRATCH_DIR', text(), "A worker's local scratch (pid files of its ffmpeg processes); default `<KILN_DATA_DIR>/worker-scratch`."),
   workerPreset: setting('KILN_WORKER_PRESET', oneOf(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium']), 'x264 preset of on-demand transcodes.', { default: 'veryfast' }),
+  uploadMaxBytes: setting('KILN_UPLOAD_MAX_BYTES', byteSize(1), 'Largest upload `POST /v1/videos` accepts; a larger one is refused with 413 and nothing is kept.', { default: '10GB' }),
+  pretranscodeConcurrency: setting('KILN_PRETRANSCODE_CONCURRENCY', integer(1, 64), 'Upload jobs (ingest and pre-transcode) a `pretranscode` worker runs at once; each runs up to KILN_WORKER_CAPACITY ffmpeg processes.', { default: '1' }),
+  jobLockDuration: setting('KILN_JOB_LOCK_DURATION', duration(1000), 'How long a queue job stays locked to its worker without renewal: a job whose worker died is picked up again after about this long.', { default: '30s' }),
+  ingestMaxDuration: setting('KILN_INGEST_MAX_DURATION', duration(1000), 'Longest upload ingest accepts; a longer one fails with TOO_LONG.', { default: '4h' }),
   loadReportInterval: setting('KILN_LOAD_REPORT_INTERVAL', duration(100), 'How often a worker reports its load to Redis.', { default: '1s' }),
   loadReportTtl: setting('KILN_LOAD_REPORT_TTL', duration(1000), 'How long a load report lives; a worker whose report expired is dead to the scheduler.', { default: '5s' }),
   shutdownGrace: setting('KILN_SHUTDOWN_GRACE', duration(0), 'How long a process may take to drain after SIGTERM before it is killed.', { default: '10s' }),
@@ -54,7 +58,7 @@ const STORAGE = {
 export const API_SETTINGS = {
   ...COMMON, ...STORAGE, apiHost: S.apiHost, apiPort: S.apiPort, publicUrl: S.publicUrl, tokenSecrets: S.tokenSecrets,
   shutdownGrace: S.shutdownGrace, playbackLinkLifetime: S.playbackLinkLifetime, sessionLifetime: S.sessionLifetime,
-  slotReservationTtl: S.slotReservationTtl,
+  slotReservationTtl: S.slotReservationTtl, uploadMaxBytes: S.uploadMaxBytes,
 } as const;
 
 export const WORKER_SETTINGS = {
@@ -62,7 +66,8 @@ export const WORKER_SETTINGS = {
   workerCapacity: S.workerCapacity, loadReportInterval: S.loadReportInterval, loadReportTtl: S.loadReportTtl,
   workerRunAhead: S.workerRunAhead, workerSeekDistance: S.workerSeekDistance, workerIdleTimeout: S.workerIdleTimeout,
   workerSegmentWait: S.workerSegmentWait, workerMemory: S.workerMemory, workerScratchDir: S.workerScratchDir, workerPreset: S.workerPreset,
-  shutdownGrace: S.shutdownGrace,
+  shutdownGrace: S.shutdownGrace, pretranscodeConcurrency: S.pretranscodeConcurrency, jobLockDuration: S.jobLockDuration,
+  ingestMaxDuration: S.ingestMaxDuration,
 } as const;
 
 export const UP_SETTINGS = {

@@ -8,9 +8,15 @@
  * 1.2×. A looser cap (1.5× / 2 s) let a zooming source reach 1.23× on average and 1.63× at peak; a
  * 0.5 s buffer starved hard content to 0.86× average, which would make AVERAGE-BANDWIDTH a lie.
  *
- * Declared peak: a VBV buffer B filled at maxrate M bounds the bits of any T seconds by M·T + B, and
- * RFC 8216's peak is taken over runs of segments lasting at least half the target duration (2.5 s),
- * so M + B / 2.5 s is never exceeded (1.54 × bitrate), whatever the content.
+ * Declared peak: RFC 8216 4.3.4.2 makes BANDWIDTH of a VOD stream its measured peak segment bit rate,
+ * and Apple's authoring spec wants it within 10 % of that, in both directions, so a ceiling is as
+ * wrong as an underestimate. We declare before any encode, so we declare what content that uses its
+ * bitrate (what a rung is sized for) measures: x264 then runs every segment between the bitrate
+ * and maxrate, and the midpoint of the two keeps both ends within 5 %. Measured through the whole
+ * pipeline (api/src/playlists/real-encodes.test.ts, noisy testsrc2): video peaks of 1.01…1.05 ×
+ * bitrate. The hard ceiling, maxrate + bufsize / 2.5 s (worstCaseVideoBitrate, 1.54×), is reached
+ * only when hard content follows content easy enough to refill the VBV buffer; it stays within
+ * Apple's "peak ≤ 200 % of average".
  */
 import type { Rational } from '../schedule/rational.js';
 import { toNumber } from '../schedule/rational.js';
@@ -35,8 +41,13 @@ export function rateControl(bitrate: number): RateControl {
   return { bitrate, maxrate, bufsize: Math.round(maxrate * VBV_BUFFER_SECONDS) };
 }
 
-/** The most video bits per second any RFC 8216 peak window can hold under this rate control. */
+/** The video bit/s BANDWIDTH declares: the midpoint of bitrate and maxrate (see above). */
 export function peakVideoBitrate(control: RateControl): number {
+  return (control.bitrate + control.maxrate) / 2;
+}
+
+/** The most video bits per second any RFC 8216 peak window can hold under this rate control. */
+export function worstCaseVideoBitrate(control: RateControl): number {
   return control.maxrate + control.bufsize / PEAK_WINDOW_SECONDS;
 }
 
@@ -111,7 +122,7 @@ export function mpegTsBitrate(streams: MuxedStreams): number {
 }
 
 export interface DeclaredBandwidth {
-  /** BANDWIDTH: never exceeded by any RFC 8216 peak window. */
+  /** BANDWIDTH: the RFC 8216 peak segment bit rate expected of content that uses its bitrate. */
   readonly peak: number;
   /** AVERAGE-BANDWIDTH: what the whole rendition carries on average. */
   readonly average: number;

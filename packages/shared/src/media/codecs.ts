@@ -12,7 +12,7 @@ function hexByte(value: number): string {
   return value.toString(16).padStart(2, '0');
 }
 
-/** `avc1.42e01e` for Constrained Baseline 3.0, `avc1.4d401f` Main 3.1, `avc1.640028` High 4.0. */
+/** `avc1.42c01e` for Constrained Baseline 3.0, `avc1.4d401f` Main 3.1, `avc1.640028` High 4.0. */
 export function avcCodecString(h264: Pick<H264Settings, 'profileIdc' | 'constraintFlags' | 'level'>): string {
   return `avc1.${hexByte(h264.profileIdc)}${hexByte(h264.constraintFlags)}${hexByte(h264.level.idc)}`;
 }

@@ -21,6 +21,7 @@ export {
   mpegTsBitrate,
   peakVideoBitrate,
   rateControl,
+  worstCaseVideoBitrate,
 } from './bandwidth.js';
 export type { AudioOnlySource, AudioRung, LadderSource, Rung, RungSpec, VideoRung } from './ladder.js';
 export {

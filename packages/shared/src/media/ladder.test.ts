@@ -58,7 +58,7 @@ test('a source smaller than 234p gets one cellular rung at its own size', () => 
 
 test('each rung declares its codecs, rate control and bandwidth', () => {
   const [low] = videoRungs(chooseLadder({ width: 1920, height: 1080, frameRate: NTSC }, 'legacy'));
-  assert.equal(low?.codecs, 'avc1.42e01e,mp4a.40.2');
+  assert.equal(low?.codecs, 'avc1.42c01e,mp4a.40.2');
   assert.deepEqual(low?.video, { bitrate: 145_000, maxrate: 159_500, bufsize: 159_500 });
   assert.equal(low?.audioBitrate, 64_000);
   assert.ok(low !== undefined && low.bandwidth.average > 145_000 + 64_000, 'overhead is declared');

@@ -6,7 +6,7 @@ import { RUNGS } from './ladder.js';
 import { macroblocks } from './geometry.js';
 
 test('CODECS strings come from profile_idc, constraint flags and level_idc', () => {
-  assert.equal(avcCodecString(DEVICE_PROFILES.legacy.h264), 'avc1.42e01e');
+  assert.equal(avcCodecString(DEVICE_PROFILES.legacy.h264), 'avc1.42c01e');
   assert.equal(avcCodecString(DEVICE_PROFILES.mobile.h264), 'avc1.4d401f');
   assert.equal(avcCodecString(DEVICE_PROFILES.desktop.h264), 'avc1.640028');
   // What x264 writes for Constrained Baseline 3.0 (constraint_set0 and set1 only).
@@ -15,7 +15,7 @@ test('CODECS strings come from profile_idc, constraint flags and level_idc', () 
 });
 
 test('the CODECS attribute lists the streams a rendition has', () => {
-  assert.equal(codecsAttribute({ video: DEVICE_PROFILES.legacy.h264, audio: true }), 'avc1.42e01e,mp4a.40.2');
+  assert.equal(codecsAttribute({ video: DEVICE_PROFILES.legacy.h264, audio: true }), 'avc1.42c01e,mp4a.40.2');
   assert.equal(codecsAttribute({ video: DEVICE_PROFILES.desktop.h264, audio: false }), 'avc1.640028');
   assert.equal(codecsAttribute({ audio: true }), AAC_LC_CODEC);
   assert.throws(() => codecsAttribute({ audio: false }), RangeError);

@@ -36,9 +36,10 @@ export interface H264Settings {
   /** profile_idc in the SPS: 66 Baseline, 77 Main, 100 High. */
   readonly profileIdc: number;
   /**
-   * The SPS byte after profile_idc (constraint_set0…5 flags), as the CODECS string declares it.
-   * Baseline declares set0+set1+set2 (0xE0), Apple's usual `avc1.42e01e`: a Constrained Baseline
-   * stream that Main and Extended decoders accept too. x264 itself writes 0xC0 (set0+set1).
+   * The SPS byte after profile_idc (constraint_set0…5 flags) exactly as x264 writes it, because
+   * RFC 6381 3.3 makes the CODECS string those SPS bytes: Constrained Baseline is set0+set1 (0xC0,
+   * `avc1.42c01e`; Apple's examples say `42e01e`, which adds set2, Extended conformance, that x264
+   * never signals), Main set1 (0x40), High none. real-encodes.test.ts reads the SPS to keep this true.
    */
   readonly constraintFlags: number;
   readonly level: H264Level;
@@ -60,7 +61,7 @@ export interface DeviceProfile {
 export const DEVICE_PROFILES: Readonly<Record<ProfileName, DeviceProfile>> = Object.freeze({
   legacy: {
     name: 'legacy',
-    h264: { profile: 'baseline', profileIdc: 66, constraintFlags: 0xe0, level: H264_LEVELS['3.0'], refs: 1, bFrames: 0 },
+    h264: { profile: 'baseline', profileIdc: 66, constraintFlags: 0xc0, level: H264_LEVELS['3.0'], refs: 1, bFrames: 0 },
     maxShortSide: 480,
     audioBitrate: 64_000,
   },

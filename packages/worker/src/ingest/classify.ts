@@ -70,7 +70,7 @@ function checkStreams(probe: ProbeResult, video: ProbeStream | undefined, audio:
     return refuse('NOT_A_VIDEO', coverOnly ? 'the file holds only a picture (cover art), no video or sound' : 'the file has no video or audio stream');
   }
   if (video !== undefined && !isKnownCodec(video)) {
-    return refuse('UNSUPPORTED_CODEC', `the video codec (${video.codec_tag_string as string | undefined ?? 'unknown'}) cannot be decoded (H.266/VVC and newer are not supported)`);
+    return refuse('UNSUPPORTED_CODEC', `the video codec (${video.codec_tag_string ?? 'unknown'}) cannot be decoded (H.266/VVC and newer are not supported)`);
   }
   if (facts?.trial.decoderMissing === true) {
     return refuse('UNSUPPORTED_CODEC', `no decoder for the ${video?.codec_name ?? audio?.codec_name ?? 'unknown'} stream`);

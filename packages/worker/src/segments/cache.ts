@@ -2,6 +2,7 @@
  * The segment cache in object storage (`segments/{video}/{rendition}/{n}.ts`) and its index in
  * Redis: per rendition a hash `n → {"bytes","created","accessed"}` and one sorted set of every
  * cached segment by last access (`{video}/{rendition}/{n}`), which retention (LRU, expiry) reads.
+ * A pre-transcoded head is `pinned`: retention keeps it while the video exists.
  */
 import type { Redis } from 'ioredis';
 import type { ObjectStorage, RedisKeys } from '@kiln/shared';
@@ -11,6 +12,8 @@ export interface CacheEntry {
   /** Epoch milliseconds. */
   readonly created: number;
   readonly accessed: number;
+  /** Part of the pre-transcoded head: never expired or evicted while the video exists. */
+  readonly pinned?: true;
 }
 
 export function segmentObjectKey(videoId: string, renditionId: string, index: number): string {
@@ -35,9 +38,9 @@ export class SegmentCache {
   }
 
   /** Uploads first, then indexes: the index never names an object that is not there. */
-  async store(videoId: string, renditionId: string, index: number, bytes: Buffer, now = Date.now()): Promise<void> {
+  async store(videoId: string, renditionId: string, index: number, bytes: Buffer, now = Date.now(), options: { pinned?: boolean } = {}): Promise<void> {
     await this.storage.put(segmentObjectKey(videoId, renditionId, index), bytes, { contentType: 'video/mp2t' });
-    const entry: CacheEntry = { bytes: bytes.length, created: now, accessed: now };
+    const entry: CacheEntry = { bytes: bytes.length, created: now, accessed: now, ...(options.pinned === true ? { pinned: true } : {}) };
     await this.redis
       .multi()
       .hset(this.keys.segmentIndex(videoId, renditionId), String(index), JSON.stringify(entry))
@@ -60,6 +63,14 @@ export class SegmentCache {
   async entry(videoId: string, renditionId: string, index: number): Promise<CacheEntry | undefined> {
     const raw = await this.redis.hget(this.keys.segmentIndex(videoId, renditionId), String(index));
     return raw === null ? undefined : (JSON.parse(raw) as CacheEntry);
+  }
+
+  /** Pins a segment already cached (an on-demand run made it before the head job got there). */
+  async pin(videoId: string, renditionId: string, index: number): Promise<boolean> {
+    const entry = await this.entry(videoId, renditionId, index);
+    if (entry === undefined) return false;
+    await this.redis.hset(this.keys.segmentIndex(videoId, renditionId), String(index), JSON.stringify({ ...entry, pinned: true }));
+    return true;
   }
 
   async touch(videoId: string, renditionId: string, index: number, now = Date.now()): Promise<void> {

@@ -5,7 +5,7 @@
  */
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Logger } from '@kiln/shared';
+import { isProcessAlive, type Logger } from '@kiln/shared';
 
 interface PidRecord {
   readonly pid: number;
@@ -23,15 +23,6 @@ async function procStat(pid: number): Promise<{ startTime: string; command: stri
     return { startTime: fields[19] ?? '', command };
   } catch {
     return undefined;
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -80,7 +71,7 @@ export class ProcessRegistry {
     for (const name of await readdir(this.directory)) {
       if (!/^ffmpeg-\d+\.pid$/.test(name)) continue;
       const record = JSON.parse(await readFile(join(this.directory, name), 'utf8').catch(() => '{}')) as Partial<PidRecord>;
-      if (record.owner !== undefined && record.owner !== process.pid && alive(record.owner)) continue;
+      if (record.owner !== undefined && record.owner !== process.pid && isProcessAlive(record.owner)) continue;
       const stat = record.pid === undefined ? undefined : await procStat(record.pid);
       if (record.pid !== undefined && stat !== undefined && stat.startTime === record.startTime && stat.command.includes('ffmpeg')) {
         try {

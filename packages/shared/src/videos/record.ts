@@ -1,0 +1,97 @@
+/**
+ * The video record (Redis hash at RedisKeys.video): what playback needs to render playlists
+ * before any encode. The API creates it at upload, the ingest job (worker) fills it in and moves
+ * it on: uploading → processing → ready | failed. It lives here because both write it.
+ */
+import type { LadderSource } from '../media/index.js';
+import { parseRational, type Rational } from '../schedule/index.js';
+
+export const VIDEO_STATES = ['uploading', 'processing', 'ready', 'failed'] as const;
+export type VideoState = (typeof VIDEO_STATES)[number];
+
+export interface VideoPicture {
+  readonly width: number;
+  readonly height: number;
+  readonly rotation: number;
+  readonly sampleAspectRatio?: Rational;
+  /** Constant frame rate of the source (ingest makes VFR sources CFR). */
+  readonly frameRate: Rational;
+}
+
+export interface VideoRecord {
+  readonly id: string;
+  readonly state: VideoState;
+  /** Object key of the source the workers read. */
+  readonly sourceKey: string;
+  /** Bytes of the source object. */
+  readonly size: number;
+  /** Exact duration: the video stream's end (or the audio's for audio-only sources); 0 until ingest knows it. */
+  readonly duration: Rational;
+  /** Absent for audio-only sources. */
+  readonly picture?: VideoPicture;
+  readonly hasAudio: boolean;
+  readonly error?: { readonly code: string; readonly message: string };
+  readonly createdAt: number;
+}
+
+export function ladderSource(record: VideoRecord): LadderSource {
+  const { picture } = record;
+  if (picture === undefined) return { audioOnly: true };
+  return { ...picture, hasAudio: record.hasAudio };
+}
+
+const formatRational = (value: Rational): string => `${value.num}/${value.den}`;
+
+/** The hash fields of a record: flat strings, readable with `redis-cli HGETALL`. */
+export function recordToFields(record: VideoRecord): Record<string, string> {
+  const fields: Record<string, string> = {
+    id: record.id,
+    state: record.state,
+    sourceKey: record.sourceKey,
+    size: String(record.size),
+    duration: formatRational(record.duration),
+    hasAudio: record.hasAudio ? '1' : '0',
+    createdAt: String(record.createdAt),
+  };
+  if (record.picture !== undefined) {
+    const { width, height, rotation, sampleAspectRatio, frameRate } = record.picture;
+    Object.assign(fields, { width: String(width), height: String(height), rotation: String(rotation), frameRate: formatRational(frameRate) });
+    if (sampleAspectRatio !== undefined) fields.sampleAspectRatio = formatRational(sampleAspectRatio);
+  }
+  if (record.error !== undefined) Object.assign(fields, { errorCode: record.error.code, errorMessage: record.error.message });
+  return fields;
+}
+
+function pictureFromFields(fields: Readonly<Record<string, string>>): VideoPicture | undefined {
+  if (fields.width === undefined || fields.height === undefined || fields.frameRate === undefined) return undefined;
+  const picture = {
+    width: Number(fields.width),
+    height: Number(fields.height),
+    rotation: Number(fields.rotation ?? 0),
+    frameRate: parseRational(fields.frameRate),
+  };
+  return fields.sampleAspectRatio === undefined ? picture : { ...picture, sampleAspectRatio: parseRational(fields.sampleAspectRatio) };
+}
+
+function isVideoState(value: string | undefined): value is VideoState {
+  return (VIDEO_STATES as readonly (string | undefined)[]).includes(value);
+}
+
+/** The record from its hash, or undefined when the hash is empty or not a record we understand. */
+export function recordFromFields(fields: Readonly<Record<string, string>>): VideoRecord | undefined {
+  const { id, state, sourceKey, size, duration, hasAudio, createdAt } = fields;
+  if (id === undefined || !isVideoState(state) || sourceKey === undefined || duration === undefined) return undefined;
+  const picture = pictureFromFields(fields);
+  const error = fields.errorCode === undefined ? undefined : { code: fields.errorCode, message: fields.errorMessage ?? '' };
+  return {
+    id,
+    state,
+    sourceKey,
+    size: Number(size ?? 0),
+    duration: parseRational(duration),
+    hasAudio: hasAudio === '1',
+    createdAt: Number(createdAt ?? 0),
+    ...(picture === undefined ? {} : { picture }),
+    ...(error === undefined ? {} : { error }),
+  };
+}

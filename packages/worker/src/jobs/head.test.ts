@@ -1,0 +1,51 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rational } from '@kiln/shared';
+import type { SourceFacts } from '../transcode/facts.js';
+import { headRenditions, headTasks } from './head.js';
+import { Slots } from './slots.js';
+
+const facts: SourceFacts = {
+  duration: rational(15),
+  video: { index: 0, codec: 'h264', width: 640, height: 360, rotation: 0, frameRate: rational(30), interlaced: false, highBitDepth: false, hdr: false },
+  audio: { index: 1, codec: 'aac', channels: 2, sampleRate: 48_000 },
+};
+
+test('the head starts segment 0 of every rendition before the rest', () => {
+  const renditions = headRenditions(facts, ['mobile', 'desktop']);
+  assert.ok(renditions.length >= 2);
+  const tasks = headTasks(renditions, new Map());
+  const firsts = tasks.slice(0, renditions.length);
+  assert.deepEqual(firsts.map((task) => [task.rendition.id, task.from, task.until]), renditions.map((r) => [r.id, 0, 1]));
+  assert.deepEqual(tasks.slice(renditions.length).map((task) => [task.from, task.until]), renditions.map(() => [1, 3]));
+});
+
+test('cached head segments are not made again; a short source has a short head', () => {
+  const [first, second] = headRenditions(facts, ['mobile']);
+  assert.ok(first !== undefined && second !== undefined);
+  const cached = new Map([[first.id, new Set([0, 1, 2])], [second.id, new Set([0, 1])]]);
+  assert.deepEqual(headTasks([first, second], cached).map((task) => [task.rendition.id, task.from, task.until]), [[second.id, 2, 3]]);
+  const short = headRenditions({ ...facts, duration: rational(3) }, ['mobile']);
+  assert.deepEqual(headTasks(short, new Map()).filter((task) => task.from > 0).map((task) => [task.from, task.until]), short.map(() => [1, 2]));
+});
+
+test('audio-only sources get their audio renditions', () => {
+  const audioOnly: SourceFacts = { duration: facts.duration, ...(facts.audio === undefined ? {} : { audio: facts.audio }) };
+  const renditions = headRenditions(audioOnly, ['mobile', 'desktop']);
+  assert.ok(renditions.length > 0);
+  assert.ok(renditions.every((rendition) => rendition.rung.kind === 'audio'));
+});
+
+test('slots never run more than their capacity at once', async () => {
+  const slots = new Slots(2);
+  let running = 0;
+  let most = 0;
+  await Promise.all(Array.from({ length: 6 }, () => slots.use(async () => {
+    running += 1;
+    most = Math.max(most, running);
+    await new Promise((resolve) => setImmediate(resolve));
+    running -= 1;
+  })));
+  assert.equal(most, 2);
+  assert.equal(slots.active, 0);
+});
