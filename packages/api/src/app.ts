@@ -9,6 +9,7 @@ import { healthRoutes, type HealthChecks } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { playRoutes } from './routes/play.js';
 import { videoRoutes } from './routes/videos.js';
+import { deleteVideoRoutes } from './routes/delete-video.js';
 import { uploadRoutes } from './routes/uploads.js';
 import type { JobQueue } from './plugins/external/queues.js';
 
@@ -43,6 +44,7 @@ export function buildApiApp(deps: ApiDependencies): FastifyInstance {
     if (deps.playback !== undefined) {
       const services = createPlaybackServices(deps.playback, metrics, deps.log);
       videoRoutes(routes, services);
+      deleteVideoRoutes(routes, services, deps.playback);
       playRoutes(routes, services);
       if (deps.uploads !== undefined) {
         uploadRoutes(routes, { ...deps.uploads, storage: deps.playback.storage, videos: services.videos, now: services.now });

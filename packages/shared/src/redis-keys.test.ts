@@ -20,6 +20,6 @@ test('ids that could alias or glob other keys are refused', () => {
 
 test('every builder gives a distinct key for the same id', () => {
   const keys = createRedisKeys();
-  const built = [keys.workerLoad('x'), keys.usedNonce('x'), keys.video('x'), keys.segmentIndex('x', 'x'), keys.sessionWorker('x'), keys.sourceFacts('x'), keys.workers(), keys.segmentsByAccess()];
+  const built = [keys.workerLoad('x'), keys.usedNonce('x'), keys.video('x'), keys.segmentIndex('x', 'x'), keys.sessionWorker('x'), keys.sourceFacts('x'), keys.workers(), keys.segmentsByAccess(), keys.segmentIndexPattern('x'), keys.retentionPending()];
   assert.equal(new Set(built).size, built.length);
 });

@@ -26,8 +26,12 @@ export interface RedisKeys {
   video(videoId: string): string;
   /** Cache index of one rendition's segments (hash: segment number → bytes/created/accessed). */
   segmentIndex(videoId: string, renditionId: string): string;
+  /** SCAN pattern of every cache index hash of one video (its renditions), for deleting the video. */
+  segmentIndexPattern(videoId: string): string;
   /** Sorted set of cached segments by last access, for least-recently-used eviction. */
   segmentsByAccess(): string;
+  /** Set of segment object keys whose index entries retention removed and whose objects it has still to delete. */
+  retentionPending(): string;
   /** A playback session's chosen worker (string, TTL = session lifetime). */
   sessionWorker(sessionId: string): string;
   /** A source's probed facts (JSON string: duration, video, audio), so every run plans the same schedule. */
@@ -48,7 +52,9 @@ export function createRedisKeys(prefix = 'kiln'): RedisKeys {
     video: (videoId: string) => key('video', part('videoId', videoId)),
     segmentIndex: (videoId: string, renditionId: string) =>
       key('segments', part('videoId', videoId), part('renditionId', renditionId)),
+    segmentIndexPattern: (videoId: string) => key('segments', part('videoId', videoId), '*'),
     segmentsByAccess: () => key('segments-by-access'),
+    retentionPending: () => key('retention-pending'),
     sessionWorker: (sessionId: string) => key('session', part('sessionId', sessionId), 'worker'),
     sourceFacts: (videoId: string) => key('video', part('videoId', videoId), 'facts'),
     workerReservations: (workerId: string) => key('worker', part('workerId', workerId), 'reservations'),

@@ -39,6 +39,9 @@ export const Settings = {
   pretranscodeConcurrency: setting('KILN_PRETRANSCODE_CONCURRENCY', integer(1, 64), 'Upload jobs (ingest and pre-transcode) a `pretranscode` worker runs at once; each runs up to KILN_WORKER_CAPACITY ffmpeg processes.', { default: '1' }),
   jobLockDuration: setting('KILN_JOB_LOCK_DURATION', duration(1000), 'How long a queue job stays locked to its worker without renewal: a job whose worker died is picked up again after about this long.', { default: '30s' }),
   ingestMaxDuration: setting('KILN_INGEST_MAX_DURATION', duration(1000), 'Longest upload ingest accepts; a longer one fails with TOO_LONG.', { default: '4h' }),
+  retentionMaxAge: setting('KILN_RETENTION_MAX_AGE', duration(60_000), 'A cached segment (not a pinned head) is deleted this long after its last access.', { default: '30d' }),
+  cacheMaxBytes: setting('KILN_CACHE_MAX_BYTES', byteSize(1), 'Byte budget of the segment cache: past it, the least recently used unpinned segments are deleted first.', { default: '100GB' }),
+  retentionInterval: setting('KILN_RETENTION_INTERVAL', duration(1000), 'How often the retention job (expiry, byte budget) runs on the `pretranscode` workers.', { default: '1h' }),
   loadReportInterval: setting('KILN_LOAD_REPORT_INTERVAL', duration(100), 'How often a worker reports its load to Redis.', { default: '1s' }),
   loadReportTtl: setting('KILN_LOAD_REPORT_TTL', duration(1000), 'How long a load report lives; a worker whose report expired is dead to the scheduler.', { default: '5s' }),
   shutdownGrace: setting('KILN_SHUTDOWN_GRACE', duration(0), 'How long a process may take to drain after SIGTERM before it is killed.', { default: '10s' }),
@@ -67,7 +70,8 @@ export const WORKER_SETTINGS = {
   workerRunAhead: S.workerRunAhead, workerSeekDistance: S.workerSeekDistance, workerIdleTimeout: S.workerIdleTimeout,
   workerSegmentWait: S.workerSegmentWait, workerMemory: S.workerMemory, workerScratchDir: S.workerScratchDir, workerPreset: S.workerPreset,
   shutdownGrace: S.shutdownGrace, pretranscodeConcurrency: S.pretranscodeConcurrency, jobLockDuration: S.jobLockDuration,
-  ingestMaxDuration: S.ingestMaxDuration,
+  ingestMaxDuration: S.ingestMaxDuration, retentionMaxAge: S.retentionMaxAge, cacheMaxBytes: S.cacheMaxBytes,
+  retentionInterval: S.retentionInterval,
 } as const;
 
 export const UP_SETTINGS = {

@@ -8,6 +8,7 @@ test('parseJob accepts the job union and refuses anything else', () => {
   assert.equal(parseJob({ type: 'pretranscode', videoId: 'abc', profiles: ['tv'] }), undefined);
   assert.equal(parseJob({ type: 'ingest', videoId: '../x' }), undefined);
   assert.equal(parseJob({ type: 'delete', videoId: 'abc' }), undefined);
+  assert.deepEqual(parseJob({ type: 'retention' }), { type: 'retention' });
   assert.equal(parseJob(null), undefined);
 });
 

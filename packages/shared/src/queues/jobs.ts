@@ -30,7 +30,15 @@ export interface PretranscodeJob {
   readonly profiles: readonly ProfileName[];
 }
 
-export type KilnJob = IngestJob | PretranscodeJob;
+/** The cache janitor (expiry, byte budget); repeated by one job scheduler shared by every worker. */
+export interface RetentionJob {
+  readonly type: 'retention';
+}
+
+export type KilnJob = IngestJob | PretranscodeJob | RetentionJob;
+
+/** The fixed id of the retention job scheduler: every worker upserts the same one, so one schedule exists. */
+export const RETENTION_SCHEDULER_ID = 'retention';
 
 /** Tries of a job that fails for a reason that may pass (a tool crashed, storage hiccup). */
 export const JOB_ATTEMPTS = 3;
@@ -47,7 +55,7 @@ export interface JobOptions {
 /** One job per video and type at a time: enqueueing twice does not run twice. */
 export function jobOptions(job: KilnJob): JobOptions {
   return {
-    jobId: `${job.type}-${job.videoId}`,
+    jobId: job.type === 'retention' ? job.type : `${job.type}-${job.videoId}`,
     attempts: JOB_ATTEMPTS,
     backoff: { type: 'exponential', delay: 2_000 },
     removeOnComplete: { age: 24 * 3600, count: 1_000 },
@@ -59,6 +67,7 @@ export function jobOptions(job: KilnJob): JobOptions {
 export function parseJob(data: unknown): KilnJob | undefined {
   if (typeof data !== 'object' || data === null) return undefined;
   const { type, videoId, profiles } = data as Record<string, unknown>;
+  if (type === 'retention') return { type };
   if (typeof videoId !== 'string' || !isVideoId(videoId)) return undefined;
   if (type === 'ingest') return { type, videoId };
   if (type === 'pretranscode' && Array.isArray(profiles) && profiles.every(isProfileName)) return { type, videoId, profiles };

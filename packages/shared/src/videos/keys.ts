@@ -25,3 +25,18 @@ export function uploadObjectKey(videoId: string): string {
 export function sourceObjectKey(videoId: string): string {
   return `sources/${videoId}.mp4`;
 }
+
+/** Every cached segment object of a video: `segments/{video}/{rendition}/{n}.ts`. */
+export function segmentsPrefix(videoId: string): string {
+  return `segments/${videoId}/`;
+}
+
+/** A segment's member in `RedisKeys.segmentsByAccess()`. */
+export function segmentAccessMember(videoId: string, renditionId: string, index: number): string {
+  return `${videoId}/${renditionId}/${index}`;
+}
+
+/** ZSCAN pattern of a video's members in `RedisKeys.segmentsByAccess()` (ids hold no glob characters). */
+export function segmentAccessPattern(videoId: string): string {
+  return `${videoId}/*`;
+}

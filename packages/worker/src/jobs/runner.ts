@@ -13,6 +13,7 @@ import {
 import { WorkerErrors } from '../errors.js';
 import { pretranscodeHead, type HeadDependencies } from './head.js';
 import { runIngest, type IngestDependencies } from './ingest.js';
+import { runRetention, type JanitorDependencies } from '../retention/janitor.js';
 import type { FactsCache } from '../transcode/probe.js';
 
 /** Starts beyond the attempts that only a dead worker explains: stalls allowed before giving up. */
@@ -22,6 +23,7 @@ export interface JobDependencies {
   readonly ingest: IngestDependencies;
   readonly head: HeadDependencies;
   readonly facts: FactsCache;
+  readonly retention: JanitorDependencies;
   readonly videos: VideoStore;
   readonly log: Logger;
 }
@@ -45,6 +47,9 @@ export async function dispatch(job: KilnJob, deps: JobDependencies, signal: Abor
       return runIngest(job.videoId, deps.ingest, signal);
     case 'pretranscode':
       return pretranscodeHead(job.videoId, await deps.facts.get(job.videoId), job.profiles, deps.head, signal);
+    case 'retention':
+      await runRetention(deps.retention, Date.now(), signal);
+      return;
     default:
       return assertNever(job);
   }
@@ -84,7 +89,7 @@ export function startJobRunner(options: RunnerOptions, deps: JobDependencies): J
 async function processJob(job: Job<unknown, void, string>, deps: JobDependencies, controllers: Set<AbortController>): Promise<void> {
   const data = parseJob(job.data);
   if (data === undefined) throw new UnrecoverableError(`job ${job.id ?? '?'} is not a Kiln job`);
-  const log = deps.log.child({ jobId: job.id, type: data.type, videoId: data.videoId, attempt: job.attemptsStarted });
+  const log = deps.log.child({ jobId: job.id, type: data.type, videoId: 'videoId' in data ? data.videoId : undefined, attempt: job.attemptsStarted });
   if (job.attemptsStarted > JOB_ATTEMPTS + STALLS_ALLOWED) {
     await fail(data, deps, WorkerErrors.create('JOB_INTERRUPTED'), log);
     throw new UnrecoverableError('the job was interrupted too many times');

@@ -16,6 +16,7 @@ import { fastStartSource } from '../transcode/fast-start-source.js';
 import { FactsCache } from '../transcode/probe.js';
 import { ProcessRegistry } from '../transcode/processes.js';
 import { scratchDirectory } from '../transcoding.js';
+import { scheduleRetention } from '../retention/schedule.js';
 import { startJobRunner } from './runner.js';
 import { JobScratch } from './scratch.js';
 import { Slots } from './slots.js';
@@ -41,10 +42,12 @@ export async function startJobs(config: WorkerConfig, redis: Redis, log: Logger)
   const limits = { ...DEFAULT_LIMITS, maxDurationSeconds: config.ingestMaxDuration / 1000 };
   const connection = connectRedis(config.redisUrl, { forQueues: true, name: 'kiln-worker-jobs' });
   connection.on('error', (error) => log.warn({ err: error }, 'redis (queue) connection error'));
+  const retention = { storage, redis, keys, log: moduleLogger(log, 'retention'), maxAgeMs: config.retentionMaxAge, maxBytes: config.cacheMaxBytes };
   const runner = startJobRunner(
     { connection, prefix: keys.bullPrefix, concurrency: config.pretranscodeConcurrency, lockDurationMs: config.jobLockDuration },
-    { ingest: { storage, redis, keys, videos, scratch, limits, head, log: jobLog }, head, facts: new FactsCache(redis, keys, opener), videos, log: jobLog },
+    { ingest: { storage, redis, keys, videos, scratch, limits, head, log: jobLog }, head, facts: new FactsCache(redis, keys, opener), retention, videos, log: jobLog },
   );
+  await scheduleRetention(connection, keys.bullPrefix, config.retentionInterval);
   let draining = false;
   return {
     snapshot: () => ({ active: slots.active, capacity: slots.capacity, draining, speed: 0 }),

@@ -5,7 +5,7 @@
  * A pre-transcoded head is `pinned`: retention keeps it while the video exists.
  */
 import type { Redis } from 'ioredis';
-import type { ObjectStorage, RedisKeys } from '@kiln/shared';
+import { segmentAccessMember, type ObjectStorage, type RedisKeys } from '@kiln/shared';
 
 export interface CacheEntry {
   readonly bytes: number;
@@ -44,7 +44,7 @@ export class SegmentCache {
     await this.redis
       .multi()
       .hset(this.keys.segmentIndex(videoId, renditionId), String(index), JSON.stringify(entry))
-      .zadd(this.keys.segmentsByAccess(), now, `${videoId}/${renditionId}/${index}`)
+      .zadd(this.keys.segmentsByAccess(), now, segmentAccessMember(videoId, renditionId, index))
       .exec();
   }
 
@@ -79,7 +79,7 @@ export class SegmentCache {
     await this.redis
       .multi()
       .hset(this.keys.segmentIndex(videoId, renditionId), String(index), JSON.stringify({ ...entry, accessed: now }))
-      .zadd(this.keys.segmentsByAccess(), now, `${videoId}/${renditionId}/${index}`)
+      .zadd(this.keys.segmentsByAccess(), now, segmentAccessMember(videoId, renditionId, index))
       .exec();
   }
 }
