@@ -1,5 +1,5 @@
 import {
-  connectRedis, createLogger, createRedisKeys, createStorage, loadApiConfig, moduleLogger, pingRedis, runUntilSignalled,
+  connectRedis, createLogger, createRedisKeys, createStorage, loadApiConfig, moduleLogger, pingRedis, runUntilSignalled, shutdownRequested,
   storageOptionsFromConfig, type Env,
 } from '@kiln/shared';
 import { buildApiApp } from './app.js';
@@ -16,6 +16,8 @@ const STORAGE_PROBE_KEY = 'health/probe';
  */
 export async function runApi(env: Env = process.env): Promise<number> {
   const config = loadApiConfig(env);
+  // Listening from the start: a SIGTERM while still starting stops the service once it is up.
+  const requested = shutdownRequested(env.KILN_SUPERVISED === '1');
   const log = createLogger({ name: 'api', level: config.logLevel });
   const redis = connectRedis(config.redisUrl, { name: 'kiln-api' });
   redis.on('error', (error) => log.warn({ err: error }, 'redis connection error'));
@@ -54,6 +56,6 @@ export async function runApi(env: Env = process.env): Promise<number> {
         redis.disconnect();
       },
     },
-    { log, graceMs: config.shutdownGrace, exitWhenStdinCloses: env.KILN_SUPERVISED === '1' },
+    { log, graceMs: config.shutdownGrace, exitWhenStdinCloses: env.KILN_SUPERVISED === '1', requested },
   );
 }

@@ -14,6 +14,24 @@ export interface ServiceRunOptions {
    * gone (even by SIGKILL) and we must not outlive it.
    */
   readonly exitWhenStdinCloses?: boolean;
+  /**
+   * From `shutdownRequested()` called when the process began: a SIGTERM that arrives while the
+   * service is still starting (its port already visible to others) then stops it once it is up,
+   * instead of killing it with the default action.
+   */
+  readonly requested?: Promise<string>;
+}
+
+/** Starts listening for SIGTERM/SIGINT (and the supervisor's disappearance) now; resolves with the reason. */
+export function shutdownRequested(exitWhenStdinCloses = false): Promise<string> {
+  return new Promise<string>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+    if (exitWhenStdinCloses) {
+      process.stdin.on('end', () => resolve('supervisor gone')).on('error', () => resolve('supervisor gone'));
+      process.stdin.resume();
+    }
+  });
 }
 
 /**
@@ -21,14 +39,7 @@ export interface ServiceRunOptions {
  * within the grace period. Resolves with the process exit code.
  */
 export async function runUntilSignalled(service: RunningService, options: ServiceRunOptions): Promise<number> {
-  const reason = await new Promise<string>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
-    if (options.exitWhenStdinCloses) {
-      process.stdin.on('end', () => resolve('supervisor gone')).on('error', () => resolve('supervisor gone'));
-      process.stdin.resume();
-    }
-  });
+  const reason = await (options.requested ?? shutdownRequested(options.exitWhenStdinCloses));
   options.log.info({ reason, graceMs: options.graceMs }, 'stopping');
   let timer: NodeJS.Timeout | undefined;
   const overdue = new Promise<'overdue'>((resolve) => {

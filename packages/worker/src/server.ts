@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import {
   assertEncodersAvailable, connectRedis, createLogger, createRedisKeys, loadWorkerConfig,
-  moduleLogger, runUntilSignalled, type Env, type WorkerConfig,
+  moduleLogger, runUntilSignalled, shutdownRequested, type Env, type WorkerConfig,
 } from '@kiln/shared';
 import { buildWorkerApp } from './http/app.js';
 import { startLoadReports, type LoadSnapshot } from './load/report.js';
@@ -19,6 +19,8 @@ function workerId(config: WorkerConfig): string {
  */
 export async function runWorker(env: Env = process.env): Promise<number> {
   const config = loadWorkerConfig(env);
+  // Listening from the start: a SIGTERM while still starting stops the service once it is up.
+  const requested = shutdownRequested(env.KILN_SUPERVISED === '1');
   const log = createLogger({ name: 'worker', level: config.logLevel });
   await assertEncodersAvailable();
   const id = workerId(config);
@@ -49,6 +51,6 @@ export async function runWorker(env: Env = process.env): Promise<number> {
         redis.disconnect();
       },
     },
-    { log, graceMs: config.shutdownGrace, exitWhenStdinCloses: env.KILN_SUPERVISED === '1' },
+    { log, graceMs: config.shutdownGrace, exitWhenStdinCloses: env.KILN_SUPERVISED === '1', requested },
   );
 }

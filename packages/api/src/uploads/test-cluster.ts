@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
@@ -57,7 +58,13 @@ function workerEnv(services: { redis: RedisService; s3: S3Service }, dataDir: st
   };
 }
 
-export async function startCluster(options: { maxBytes: number }): Promise<Cluster> {
+export interface ClusterOptions {
+  readonly maxBytes: number;
+  /** Worker log lines (pino JSON on stdout) at `level`, for benchmarks that read what workers ran. */
+  readonly workerLog?: { readonly level: string; onLine(workerId: string, line: string): void };
+}
+
+export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const services = await startServices({ redis: true, s3: true });
   const { s3 } = services;
   const redis = new Redis(services.redis.url);
@@ -88,7 +95,9 @@ export async function startCluster(options: { maxBytes: number }): Promise<Clust
     redis, keys, storage, app, base,
     startWorker(id, role, machineOf = id) {
       const env = workerEnv(services, join(dir, machineOf), id, role);
-      const child = spawn(process.execPath, [KILN, 'worker'], { stdio: ['pipe', 'ignore', 'inherit'], env });
+      const { workerLog } = options;
+      const child = spawn(process.execPath, [KILN, 'worker'], { stdio: ['pipe', workerLog ? 'pipe' : 'ignore', 'inherit'], env: workerLog ? { ...env, KILN_LOG_LEVEL: workerLog.level } : env });
+      if (workerLog && child.stdout) createInterface({ input: child.stdout }).on('line', (line) => workerLog.onLine(id, line));
       workers.set(id, child);
       return child;
     },

@@ -1,0 +1,225 @@
+/**
+ * `pnpm bench ingest [--rounds 3]`, in one run on one machine (test cluster: this API, one
+ * `kiln worker` of each role spawned through the CLI with capacity 2, Redis, an S3 API server):
+ * 1. Time to ready: from the upload's answer (202) until segment 0 of every rendition of the
+ *    default profiles is in the cache index, for a 60 s 1080p and a 10 min 720p source. The floor
+ *    is plain ffmpeg making the first 2 s of every rendition from a local copy: the very command
+ *    lines the pre-transcode worker ran for its segment-0 runs (read from its debug log), the
+ *    input swapped for the local file, two at a time (the worker's slots).
+ * 2. Time to first frame in Chromium (hls.js, profile `mobile`): a ready video; the same video
+ *    with its cache emptied (no pre-transcoded head: on demand); and the segments and playlists
+ *    the API served, as static files from @fastify/static (the floor). Rounds alternate.
+ * Inputs are made once (`-preset ultrafast`) and cached in /work/main/.bench/.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import fastifyStatic from '@fastify/static';
+import Fastify from 'fastify';
+import { DEFAULT_PROFILES, runFfmpeg, spawnFfmpeg } from '@kiln/shared';
+import { makeTempDir, removeTempDir } from '@kiln/shared/testing';
+import { launchPlayer, type Player } from '../src/testing/browser.js';
+import { startCluster, waitFor, type Cluster } from '../src/uploads/test-cluster.js';
+import { playbackUrl, settledVideo, uploadFile, videoView } from '../src/uploads/upload-client.js';
+
+const BENCH_DIR = resolve(import.meta.dirname, '../../../.bench');
+const SOURCES = [
+  { name: '60 s 1080p', file: join(BENCH_DIR, 'ingest-1080p30-60s.mp4'), size: '1920x1080', seconds: 60, bitrate: '6M' },
+  { name: '10 min 720p', file: join(BENCH_DIR, 'ingest-720p30-600s.mp4'), size: '1280x720', seconds: 600, bitrate: '2500k' },
+] as const;
+/** The worker's pre-transcode slots (KILN_WORKER_CAPACITY in test-cluster.ts). */
+const PARALLELISM = 2;
+const FIRST_FRAME_DEADLINE_MS = 4_000;
+
+async function ensureInputs(): Promise<void> {
+  mkdirSync(BENCH_DIR, { recursive: true });
+  for (const source of SOURCES.filter((s) => !existsSync(s.file))) {
+    process.stdout.write(`making ${source.file} (once) …\n`);
+    await runFfmpeg([
+      '-v', 'error', '-nostdin', '-y', '-f', 'lavfi', '-i', `testsrc2=size=${source.size}:rate=30:duration=${source.seconds}`,
+      '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${source.seconds}`,
+      '-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', source.bitrate, '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '128k',
+      '-movflags', '+faststart', source.file,
+    ]);
+  }
+}
+
+/** Undoes `formatCommandLine` (shared/ffmpeg/process.ts): bare words and single-quoted ones. */
+export function parseCommandLine(line: string): string[] {
+  return [...line.matchAll(/'((?:[^']|'\\'')*)'|(\S+)/g)].map((match) => match[2] ?? (match[1] ?? '').replaceAll(`'\\''`, `'`));
+}
+
+/** A worker's ffmpeg run, replayed on a local file: same arguments, output drained. */
+function localRun(commandLine: string, file: string): string[] {
+  const args = parseCommandLine(commandLine).slice(1);
+  const at = (flag: string) => args.indexOf(flag) + 1;
+  args[at('-i')] = file;
+  if (at('-protocol_whitelist') > 0) args[at('-protocol_whitelist')] = 'file';
+  return args.includes('-nostdin') ? args : ['-nostdin', ...args];
+}
+
+async function inParallel(tasks: readonly (() => Promise<unknown>)[], width: number): Promise<void> {
+  const queue = [...tasks];
+  await Promise.all(Array.from({ length: width }, async () => {
+    for (let task = queue.shift(); task !== undefined; task = queue.shift()) await task();
+  }));
+}
+
+async function floorTimeToReady(commandLines: readonly string[], file: string): Promise<number> {
+  const started = performance.now();
+  await inParallel(commandLines.map((line) => () => spawnFfmpeg(localRun(line, file), { stdout: 'ignore' }).done), PARALLELISM);
+  return performance.now() - started;
+}
+
+/** Upload, then the time until segment 0 of every default-profile rendition is indexed; waits for `ready`. */
+async function kilnTimeToReady(cluster: Cluster, file: string): Promise<{ id: string; ms: number; renditions: number }> {
+  const id = await uploadFile(cluster.base, file);
+  const started = performance.now();
+  let renditions: string[] = [];
+  const firstSegmentsCached = async () => {
+    if (renditions.length === 0) {
+      const view = await videoView(cluster.base, id);
+      if (view.state === 'failed') throw new Error(`ingest failed: ${JSON.stringify(view.error)}`);
+      renditions = view.renditions.filter((r) => DEFAULT_PROFILES.some((p) => p === r.profile)).map((r) => r.id);
+      if (renditions.length === 0) return false;
+    }
+    const cached = await Promise.all(renditions.map((r) => cluster.redis.hexists(cluster.keys.segmentIndex(id, r), '0')));
+    return cached.every((flag) => flag === 1);
+  };
+  await waitFor('segment 0 of every rendition', firstSegmentsCached, 6_000);
+  const ms = performance.now() - started;
+  const view = await settledVideo(cluster.base, id, 6_000);
+  if (view.state !== 'ready') throw new Error(`not ready: ${JSON.stringify(view.error)}`);
+  return { id, ms, renditions: renditions.length };
+}
+
+async function firstFrame(player: Player, url: string): Promise<number> {
+  const report = await player.play(url, { deadlineMs: FIRST_FRAME_DEADLINE_MS });
+  // No frame before the deadline is a figure too (NaN in the table), not a reason to stop.
+  if (report.firstFrameMs === null) process.stdout.write(`no first frame within ${FIRST_FRAME_DEADLINE_MS} ms from ${new URL(url).port}: ${JSON.stringify(report.errors)} fragments ${report.fragments.join(',')}\n`);
+  return report.firstFrameMs ?? Number.NaN;
+}
+
+interface CacheSnapshot {
+  readonly index: Map<string, Record<string, string>>;
+  readonly objects: Map<string, Buffer>;
+}
+
+/** Empties the video's cache (index and objects), answering what was there to put back later. */
+async function dropCache(cluster: Cluster, id: string): Promise<CacheSnapshot> {
+  const snapshot: CacheSnapshot = { index: new Map(), objects: new Map() };
+  for await (const object of cluster.storage.list(`segments/${id}/`)) snapshot.objects.set(object.key, await cluster.storage.getBytes(object.key));
+  await cluster.storage.deleteMany([...snapshot.objects.keys()]);
+  for (const rendition of (await videoView(cluster.base, id)).renditions) {
+    const key = cluster.keys.segmentIndex(id, rendition.id);
+    snapshot.index.set(key, await cluster.redis.hgetall(key));
+    await cluster.redis.del(key);
+  }
+  return snapshot;
+}
+
+async function restoreCache(cluster: Cluster, snapshot: CacheSnapshot): Promise<void> {
+  for (const [key, body] of snapshot.objects) await cluster.storage.put(key, body);
+  for (const [key, fields] of snapshot.index) {
+    await cluster.redis.del(key);
+    if (Object.keys(fields).length > 0) await cluster.redis.hset(key, fields);
+  }
+}
+
+/** Fetches master, variants and every segment through the API into `root`, at the same paths. */
+async function mirrorPlayback(url: string, root: string): Promise<string> {
+  const save = async (target: URL): Promise<string> => {
+    const response = await fetch(target);
+    if (response.status !== 200) throw new Error(`GET ${target.pathname}: ${response.status}`);
+    const body = Buffer.from(await response.arrayBuffer());
+    await mkdir(dirname(join(root, target.pathname)), { recursive: true });
+    await writeFile(join(root, target.pathname), body);
+    return body.toString('latin1');
+  };
+  const uris = (text: string) => text.split('\n').filter((line) => line.length > 0 && !line.startsWith('#'));
+  const master = new URL(url);
+  for (const variantUri of uris(await save(master))) {
+    const variant = new URL(variantUri, master);
+    for (const segmentUri of uris(await save(variant))) await save(new URL(segmentUri, variant));
+  }
+  return master.pathname;
+}
+
+/** Waits until no transcode runs, so one measurement does not pay for the previous one's encode. */
+async function idle(cluster: Cluster): Promise<void> {
+  await waitFor('workers idle', async () => (await cluster.ffmpegOf('od1')).length === 0 && (await cluster.ffmpegOf('pre1')).length === 0, 1_200);
+}
+
+const median = (samples: readonly number[]): number => [...samples].sort((a, b) => a - b)[Math.floor(samples.length / 2)] ?? Number.NaN;
+const ms = (value: number): string => `${value.toFixed(0)} ms`;
+
+async function benchTimeToReady(cluster: Cluster, runs: Map<string, string[]>): Promise<string> {
+  let firstId = '';
+  for (const source of SOURCES) {
+    runs.clear();
+    const kiln = await kilnTimeToReady(cluster, source.file);
+    firstId ||= kiln.id;
+    const segmentZeroRuns = (runs.get('pre1') ?? []).slice(0, kiln.renditions);
+    await idle(cluster);
+    const floor = await floorTimeToReady(segmentZeroRuns, source.file);
+    process.stdout.write(`time to ready, ${source.name} (${kiln.renditions} renditions): kiln ${ms(kiln.ms)}, floor ${ms(floor)} ` +
+      `(${segmentZeroRuns.length} ffmpeg, ${PARALLELISM} at a time) → ${(kiln.ms / floor).toFixed(2)}× (goal ≤ 1.3×)\n`);
+  }
+  return firstId;
+}
+
+async function benchFirstFrame(cluster: Cluster, player: Player, id: string, rounds: number): Promise<void> {
+  const root = await makeTempDir('kiln-bench-static-');
+  const floorServer = Fastify();
+  try {
+    await idle(cluster);
+    const masterPath = await mirrorPlayback(await playbackUrl(cluster.base, id, 'mobile'), root);
+    // The player page is on another origin: the API answers CORS, so must the floor.
+    floorServer.addHook('onSend', async (_request, reply) => void reply.header('access-control-allow-origin', '*'));
+    await floorServer.register(fastifyStatic, { root, prefix: '/' });
+    const floorUrl = `${await floorServer.listen({ host: '127.0.0.1', port: 0 })}${masterPath}`;
+    const samples = { ready: [] as number[], noHead: [] as number[], floor: [] as number[] };
+    for (let round = 0; round < rounds; round += 1) {
+      samples.floor.push(await firstFrame(player, floorUrl));
+      samples.ready.push(await firstFrame(player, await playbackUrl(cluster.base, id, 'mobile')));
+      await idle(cluster);
+      const snapshot = await dropCache(cluster, id);
+      samples.noHead.push(await firstFrame(player, await playbackUrl(cluster.base, id, 'mobile')));
+      await idle(cluster);
+      // The cache as it was (what the floor serves), for the next round's "ready" sample.
+      await restoreCache(cluster, snapshot);
+    }
+    const [ready, noHead, floor] = [median(samples.ready), median(samples.noHead), median(samples.floor)];
+    process.stdout.write(`first frame (median of ${rounds}; samples ${JSON.stringify(samples)}):\n` +
+      `  ready video ${ms(ready)}, static files ${ms(floor)} → ${(ready / floor).toFixed(2)}× (goal ≤ 1.2×)\n` +
+      `  without its pre-transcoded head ${ms(noHead)} → ${(noHead / floor).toFixed(2)}× the floor\n`);
+  } finally {
+    await floorServer.close();
+    await removeTempDir(root);
+  }
+}
+
+export async function main(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { rounds: { type: 'string', default: '3' } } });
+  await ensureInputs();
+  const runs = new Map<string, string[]>();
+  const onLine = (workerId: string, line: string) => {
+    if (!line.includes('ffmpeg started')) return;
+    const entry = JSON.parse(line) as { commandLine?: string };
+    if (entry.commandLine !== undefined) runs.set(workerId, [...(runs.get(workerId) ?? []), entry.commandLine]);
+  };
+  const cluster = await startCluster({ maxBytes: 1024 * 1024 * 1024, workerLog: { level: 'debug', onLine } });
+  let player: Player | undefined;
+  try {
+    cluster.startWorker('pre1', 'pretranscode');
+    cluster.startWorker('od1', 'ondemand');
+    await waitFor('load reports', async () => (await cluster.redis.exists(cluster.keys.workerLoad('pre1'), cluster.keys.workerLoad('od1'))) === 2);
+    const id = await benchTimeToReady(cluster, runs);
+    player = await launchPlayer();
+    await benchFirstFrame(cluster, player, id, Number(values.rounds));
+  } finally {
+    await player?.close();
+    await cluster.stop();
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * What a client of the upload API does, for tests and benchmarks against a test cluster: upload a
+ * file, wait for `ready`, ask for a playback URL; and what the cache index says about a video.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Redis } from 'ioredis';
+import type { RedisKeys } from '@kiln/shared';
+import { waitFor } from './test-cluster.js';
+
+export interface UploadedVideo {
+  readonly id: string;
+  readonly state: string;
+  readonly duration: number;
+  readonly renditions: readonly { id: string; profile: string; segments: number }[];
+  readonly error?: { code: string; message: string };
+}
+
+export async function uploadFile(base: string, file: string): Promise<string> {
+  const response = await fetch(`${base}/v1/videos`, { method: 'POST', body: await readFile(file), headers: { 'content-type': 'video/mp4' } });
+  if (response.status !== 202) throw new Error(`upload of ${file}: HTTP ${response.status}`);
+  return ((await response.json()) as { id: string }).id;
+}
+
+export async function videoView(base: string, id: string): Promise<UploadedVideo> {
+  return (await (await fetch(`${base}/v1/videos/${id}`)).json()) as UploadedVideo;
+}
+
+/** Polls until the video is `ready` or `failed` (every 100 ms, at most `attempts` times). */
+export async function settledVideo(base: string, id: string, attempts = 600): Promise<UploadedVideo> {
+  let last: UploadedVideo | undefined;
+  await waitFor(`video ${id} to settle`, async () => {
+    last = await videoView(base, id);
+    return last.state === 'ready' || last.state === 'failed';
+  }, attempts);
+  if (last === undefined) throw new Error('no answer');
+  return last;
+}
+
+export async function playbackUrl(base: string, id: string, profile: string): Promise<string> {
+  const link = await fetch(`${base}/v1/videos/${id}/playback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ profile }) });
+  if (link.status !== 200 && link.status !== 201) throw new Error(`playback link for ${id}: HTTP ${link.status}`);
+  return ((await link.json()) as { url: string }).url;
+}
+
+export interface IndexedSegment {
+  readonly index: number;
+  readonly pinned: boolean;
+  readonly created: number;
+}
+
+/** The cache index of one rendition, by segment number. */
+export async function indexedSegments(redis: Redis, keys: RedisKeys, videoId: string, renditionId: string): Promise<IndexedSegment[]> {
+  const fields = await redis.hgetall(keys.segmentIndex(videoId, renditionId));
+  return Object.entries(fields)
+    .map(([index, raw]) => {
+      const entry = JSON.parse(raw) as { pinned?: boolean; created: number };
+      return { index: Number(index), pinned: entry.pinned === true, created: entry.created };
+    })
+    .sort((a, b) => a.index - b.index);
+}
+
+/** `kiln_api_segment_cache_total` from the API's `/metrics`, by result. */
+export async function segmentCacheCounts(base: string): Promise<{ hit: number; miss: number }> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const count = (result: string) => Number(new RegExp(`^kiln_api_segment_cache_total\\{result="${result}"\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+  return { hit: count('hit'), miss: count('miss') };
+}
