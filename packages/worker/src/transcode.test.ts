@@ -9,6 +9,7 @@ import { segmentAt, toNumber, type VideoPlan } from '@kiln/shared';
 import { makeTempDir, removeTempDir, startServices, type RedisService, type S3Service } from '@kiln/shared/testing';
 import { buildWorkerApp } from './http/app.js';
 import { expectedStartTicks } from './transcode/boundaries.js';
+import { segmentObjectKey } from './segments/cache.js';
 import type { Harness } from './testing/harness.js';
 import { decodeFrames, leadingPids, makeSource, silentLog, startHarness, waitFor } from './testing/harness.js';
 
@@ -120,4 +121,20 @@ test('the plain-range fallback source (no fast-start view) makes the same segmen
   const frames = await decodeFrames(served.bytes);
   assert.equal(frames.length, segmentAt(plan, 0).frameCount);
   assert.equal(frames[0]?.pts, expectedStartTicks(plan, 0));
+});
+
+test('a segment removed from the cache after it was made (retention, a deleted video) is made again, not waited for', async () => {
+  // A small memory store, so segment 0 is long gone from memory once the run has made the others.
+  harness = await startHarness(services, { memoryBytes: 100 * 1024, segmentWaitMs: 5_000 });
+  const h = harness;
+  await h.upload('v-evicted', sourcePath);
+  await h.manager.segment('v-evicted', RENDITION, 0);
+  await waitFor(async () => (await h.redis.hlen(h.keys.segmentIndex('v-evicted', RENDITION))) === 15, 'every segment cached');
+  // What retention does: the index entry first, then the object.
+  await h.redis.hdel(h.keys.segmentIndex('v-evicted', RENDITION), '0');
+  await h.storage.deleteMany([segmentObjectKey('v-evicted', RENDITION, 0)]);
+  const again = await h.manager.segment('v-evicted', RENDITION, 0);
+  assert.equal(again.source, 'memory', 'made by a new run');
+  const frames = await decodeFrames(again.bytes);
+  assert.equal(frames.length, segmentAt(await planOf(h, 'v-evicted'), 0).frameCount);
 });

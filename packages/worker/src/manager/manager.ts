@@ -134,6 +134,8 @@ export class TranscodeManager {
     if (inMemory !== undefined) return this.served({ bytes: inMemory.bytes, source: 'memory', runId: inMemory.runId });
     const cached = await this.options.cache.read(videoId, renditionId, index);
     if (cached !== undefined) return this.served({ bytes: cached, source: 'storage' });
+    // Not in the cache (any more: retention or a deleted video removed it), so our memo of what is cached must not say it is.
+    this.cachedSets.get(`${videoId}/${renditionId}`)?.delete(index);
     await this.ensure(videoId, renditionId, index);
     const made = await this.store.waitFor(key, this.options.segmentWaitMs);
     if (made === undefined) {
