@@ -31,6 +31,8 @@ export interface Pipeline {
   readonly redis: Redis;
   readonly keys: RedisKeys;
   readonly storage: ObjectStorage;
+  /** The `kiln worker` processes by id, for tests that stop or kill one. */
+  readonly workers: ReadonlyMap<string, ChildProcess>;
   /** A one-time playback URL for `videoId` on `profile`. */
   playbackUrl(videoId: string, profile: string): Promise<string>;
   stop(): Promise<void>;
@@ -91,6 +93,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
     app, baseUrl, redis, keys, storage,
+    workers: new Map(options.workers.map((id, i) => [id, children[i]] as const)),
     async playbackUrl(videoId, profile) {
       const host = new URL(baseUrl).host;
       const link = await app.inject({ method: 'POST', url: `/v1/videos/${videoId}/playback`, payload: { profile }, headers: { host } });
