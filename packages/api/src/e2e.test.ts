@@ -5,12 +5,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ffmpegBinary, runFfmpeg } from '@kiln/shared';
-import { makeTempDir, removeTempDir } from '@kiln/shared/testing';
+import { ffmpegBinary, isProcessAlive, runFfmpeg } from '@kiln/shared';
+import { listChildProcesses, makeTempDir, removeTempDir } from '@kiln/shared/testing';
 import { startPipeline, waitFor, type Pipeline } from './testing/pipeline.js';
 
 let dir: string;
@@ -38,25 +36,9 @@ async function killChild(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-/** ffmpeg processes started by `workerPid` (each leads its own process group, so look at parents). */
+/** ffmpeg processes started by `workerPid` (each leads its own process group, but its parent is the worker). */
 async function encodersOf(workerPid: number): Promise<number[]> {
-  const pids: number[] = [];
-  for (const entry of await readdir('/proc')) {
-    const stat = /^\d+$/.test(entry) ? await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '') : '';
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (stat.includes('(ffmpeg)') && Number(fields[1]) === workerPid) pids.push(Number(entry));
-  }
-  return pids;
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return !stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  return (await listChildProcesses(workerPid)).filter((entry) => /ffmpeg/.test(entry.commandLine)).map((entry) => entry.pid);
 }
 
 /** ffmpeg as a player, reading at the media's own pace (-re) as a person watching would. */
@@ -84,7 +66,7 @@ test('ffmpeg reads every variant to the end, although the session\'s worker is k
   await redis.del(keys.segmentIndex('e2e', 'legacy-180p'));
   const result = await reading;
   assert.deepEqual(result, { code: 0, stderr: '' });
-  for (const pid of victimEncoders) assert.equal(isRunning(pid), false, `ffmpeg ${pid} outlived its worker`);
+  for (const pid of victimEncoders) assert.equal(isProcessAlive(pid), false, `ffmpeg ${pid} outlived its worker`);
   const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
   const lines = metrics.split('\n').filter((line) => /^kiln_api_(segment_cache|scheduling_decisions)_total/.test(line));
   process.stdout.write(`# ${lines.join('\n# ')}\n`);

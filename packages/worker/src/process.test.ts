@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { connectRedis, createRedisKeys, createS3Storage } from '@kiln/shared';
+import { connectRedis, createRedisKeys, createS3Storage, isProcessAlive } from '@kiln/shared';
 import { listChildProcesses, makeTempDir, removeTempDir, startServices, type RedisService, type S3Service } from '@kiln/shared/testing';
 import { sourceKey } from './transcode/source.js';
 import { makeSource, waitFor } from './testing/harness.js';
@@ -68,7 +68,6 @@ async function startWorker(id: string, scratch: string, prefix: string): Promise
 }
 
 const ffmpegChildren = async (pid: number) => (await listChildProcesses(pid)).filter((entry) => /ffmpeg/.test(entry.commandLine));
-const isRunning = async (pid: number) => (await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => ') Z')).includes(') Z') === false;
 const post = (url: string, body: unknown) => fetch(`${url}/transcodes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 test('at capacity a new transcode is refused (503) and /health says 503; after SIGTERM the worker drains and exits', async () => {
@@ -87,7 +86,7 @@ test('at capacity a new transcode is refused (503) and /health says 503; after S
   const [ffmpeg] = await ffmpegChildren(worker.child.pid!);
   worker.child.kill('SIGTERM');
   assert.equal(await worker.exited, 0, 'the worker exits cleanly');
-  assert.equal(await isRunning(ffmpeg.pid), false, 'its ffmpeg is gone');
+  assert.equal(isProcessAlive(ffmpeg.pid), false, 'its ffmpeg is gone');
   assert.deepEqual(await readdir(scratch), [], 'scratch is empty');
   await removeTempDir(scratch);
 });
@@ -113,7 +112,7 @@ test('a worker killed outright takes its paused ffmpeg with it (the watchdog)', 
   const { worker, ffmpegPid } = await workerWithPausedRun('w-crash', scratch, 'p-1');
   worker.child.kill('SIGKILL');
   await worker.exited;
-  await waitFor(async () => !(await isRunning(ffmpegPid)), 'the watchdog killed the orphan');
+  await waitFor(() => !isProcessAlive(ffmpegPid), 'the watchdog killed the orphan');
   await removeTempDir(scratch);
 });
 
@@ -126,9 +125,9 @@ test('if the watchdog dies with the worker, the next worker to start kills the o
   process.kill(watchdog.pid, 'SIGKILL');
   worker.child.kill('SIGKILL');
   await worker.exited;
-  assert.equal(await isRunning(ffmpegPid), true, 'with no watchdog the orphan survives its worker');
+  assert.equal(isProcessAlive(ffmpegPid), true, 'with no watchdog the orphan survives its worker');
   const second = await startWorker('w-crash-2', scratch, 'crash');
-  await waitFor(async () => !(await isRunning(ffmpegPid)), 'the orphan killed by the next worker');
+  await waitFor(() => !isProcessAlive(ffmpegPid), 'the orphan killed by the next worker');
   assert.deepEqual(await readdir(scratch), []);
   second.child.kill('SIGTERM');
   assert.equal(await second.exited, 0);

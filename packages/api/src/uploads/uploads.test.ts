@@ -9,7 +9,7 @@ import { execFile, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { Queue } from 'bullmq';
-import { DEFAULT_PROFILES, QUEUE_NAMES, ffmpegBinary } from '@kiln/shared';
+import { DEFAULT_PROFILES, QUEUE_NAMES, ffmpegBinary, isProcessAlive } from '@kiln/shared';
 import { mediaFile, startCluster, waitFor, type Cluster } from './test-cluster.js';
 
 const MAX_BYTES = 2 * 1024 * 1024;
@@ -34,17 +34,9 @@ before(async () => {
 after(() => cluster.stop());
 
 afterEach(async () => {
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
   await waitFor('ffmpeg to exit', async () => {
     for (const id of ['pre1', 'pre2', 'od1']) for (const pid of await cluster.ffmpegOf(id)) ffmpegSeen.add(pid);
-    return [...ffmpegSeen].every((pid) => !alive(pid));
+    return [...ffmpegSeen].every((pid) => !isProcessAlive(pid));
   }, 100);
   assert.deepEqual(await cluster.scratchLeft('pre1'), [], 'job scratch and pid files removed');
   ffmpegSeen.clear();

@@ -1,23 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isKilnError } from '../errors.js';
+import { isProcessAlive } from '../process-status.js';
 import { formatCommandLine, spawnMediaTool } from './process.js';
 import { ffprobe, ffprobeArgs, parseProbeOutput, probeFrameRate, runFfmpeg, spawnFfmpeg, streamRotation } from './index.js';
 
-/** Running: a zombie (killed, not yet reaped by its new parent) counts as gone. */
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return !stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-};
 
 test('ffprobe arguments always restrict protocols, and formats when asked', () => {
   assert.deepEqual(ffprobeArgs('in.mp4'), [
@@ -101,7 +91,7 @@ test('aborting kills the whole process group, leaving nothing running', async ()
   child.pause();
   controller.abort();
   await assert.rejects(child.done, { code: 'FFMPEG_ABORTED' });
-  assert.equal(isAlive(child.pid), false);
+  assert.equal(isProcessAlive(child.pid), false);
 });
 
 test('the local ffmpeg has the encoders Kiln needs, and a missing one is named', async () => {
@@ -121,9 +111,9 @@ test('an ffmpeg, even a paused one, does not outlive a process killed outright',
   const fixture = join(import.meta.dirname, 'fixtures', 'spawn-paused-ffmpeg.ts');
   const parent = spawn(process.execPath, ['--import', 'tsx', fixture], { stdio: ['ignore', 'pipe', 'inherit'] });
   const ffmpegPid = await new Promise<number>((resolve) => parent.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString()))));
-  assert.equal(isAlive(ffmpegPid), true);
+  assert.equal(isProcessAlive(ffmpegPid), true);
   parent.kill('SIGKILL');
   const deadline = Date.now() + 10_000;
-  while (isAlive(ffmpegPid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-  assert.equal(isAlive(ffmpegPid), false, 'the watchdog killed the orphaned ffmpeg');
+  while (isProcessAlive(ffmpegPid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(isProcessAlive(ffmpegPid), false, 'the watchdog killed the orphaned ffmpeg');
 });

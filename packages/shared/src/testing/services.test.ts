@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { access, readFile } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 import { Redis } from 'ioredis';
+import { isProcessAlive } from '../process-status.js';
 import { createS3Storage } from '../storage/s3-storage.js';
 import { childEnvironment } from './child-processes.js';
 import { listChildProcesses, parseParentPid } from './process-table.js';
@@ -31,11 +32,6 @@ async function serviceChildren(parentPid = process.pid) {
 
 const exists = (path: string) => access(path).then(() => true, () => false);
 
-/** Gone from /proc, or a zombie: either way it runs no more. */
-async function isRunning(pid: number): Promise<boolean> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
-  return stat !== undefined && !/\) Z /.test(stat);
-}
 
 async function eventually(condition: () => Promise<boolean>, message: string): Promise<void> {
   for (let attempt = 0; attempt < 250; attempt += 1) {
@@ -109,7 +105,7 @@ describe('test services', () => {
     const { pids, directories } = await report;
     await exited;
     assert.equal(pids.length, 2);
-    for (const pid of pids) assert.equal(await isRunning(pid), false, `pid ${pid}`);
+    for (const pid of pids) assert.equal(isProcessAlive(pid), false, `pid ${pid}`);
     for (const directory of directories) assert.equal(await exists(directory), false, directory);
   });
 
@@ -117,10 +113,10 @@ describe('test services', () => {
     const { child, report, exited } = runFixture('hang');
     const { pids, directories } = await report;
     assert.equal(pids.length, 2);
-    for (const pid of pids) assert.ok(await isRunning(pid));
+    for (const pid of pids) assert.ok(isProcessAlive(pid));
     child.kill('SIGKILL');
     await exited;
-    for (const pid of pids) await eventually(async () => !(await isRunning(pid)), `pid ${pid} outlived its parent`);
+    for (const pid of pids) await eventually(() => Promise.resolve(!isProcessAlive(pid)), `pid ${pid} outlived its parent`);
     for (const directory of directories) await eventually(async () => !(await exists(directory)), `${directory} remains`);
   });
 });
