@@ -9,5 +9,4 @@ export { expectedStartTicks, segmenterBoundary } from './transcode/boundaries.js
 export { findRendition, renditionId, renditionsFor, type Rendition } from './transcode/rendition.js';
 export { sourceFactsFromProbe, type SourceFacts } from './transcode/facts.js';
 export { fastStartSource } from './transcode/fast-start-source.js';
-export { localFileSource, sourceKey, storageRangeSource, type SourceOpener, type TranscodeInput } from './transcode/source.js';
-export { segmentObjectKey } from './segments/cache.js';
+export { localFileSource, storageRangeSource, type SourceOpener, type TranscodeInput } from './transcode/source.js';

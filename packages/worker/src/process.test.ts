@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { connectRedis, createRedisKeys, createS3Storage, isProcessAlive } from '@kiln/shared';
+import { connectRedis, createRedisKeys, createS3Storage, isProcessAlive, sourceObjectKey } from '@kiln/shared';
 import { listChildProcesses, makeTempDir, removeTempDir, startServices, type RedisService, type S3Service } from '@kiln/shared/testing';
-import { sourceKey } from './transcode/source.js';
+
 import { makeSource, waitFor } from './testing/harness.js';
 
 const KILN = fileURLToPath(new URL('../../cli/bin/kiln.js', import.meta.url));
@@ -24,7 +24,7 @@ before(async () => {
   const source = await readFile(await makeSource(dir));
   const { s3 } = services;
   const storage = createS3Storage({ endpoint: s3.endpoint, region: s3.region, bucket: s3.bucket, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, forcePathStyle: true });
-  await Promise.all(['p-1', 'p-2'].map((video) => storage.put(sourceKey(video), source)));
+  await Promise.all(['p-1', 'p-2'].map((video) => storage.put(sourceObjectKey(video), source)));
 });
 after(async () => {
   await services.stop();

@@ -5,11 +5,10 @@
  */
 import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { segmentAt, toNumber, type VideoPlan } from '@kiln/shared';
+import { segmentAt, segmentObjectKey, toNumber, type VideoPlan } from '@kiln/shared';
 import { makeTempDir, removeTempDir, startServices, type RedisService, type S3Service } from '@kiln/shared/testing';
 import { buildWorkerApp } from './http/app.js';
 import { expectedStartTicks } from './transcode/boundaries.js';
-import { segmentObjectKey } from './segments/cache.js';
 import type { Harness } from './testing/harness.js';
 import { decodeFrames, leadingPids, makeSource, silentLog, startHarness, waitFor } from './testing/harness.js';
 

@@ -30,6 +30,17 @@ async function startSession(app: FastifyInstance): Promise<{ base: string; maste
 
 const code = (response: { json: <T>() => T }) => response.json<{ code: string }>().code;
 
+test('serving a pinned (pre-transcoded) segment from the cache keeps it pinned', async () => {
+  const app = h.build();
+  const { base } = await startSession(app);
+  const bytes = Buffer.alloc(188 * 10, 0x47);
+  await h.storage.put('segments/v1/mobile-234p/0.ts', bytes);
+  await h.redis.hset(h.keys.segmentIndex('v1', 'mobile-234p'), '0', JSON.stringify({ bytes: bytes.length, created: 1, accessed: 1, pinned: true }));
+  assert.equal((await app.inject({ method: 'GET', url: `${base}0.ts` })).statusCode, 200);
+  for (let i = 0; i < 100 && (await h.redis.zscore(h.keys.segmentsByAccess(), 'v1/mobile-234p/0')) === null; i += 1) await sleep(10);
+  assert.deepEqual(JSON.parse((await h.redis.hget(h.keys.segmentIndex('v1', 'mobile-234p'), '0')) ?? ''), { bytes: bytes.length, created: 1, accessed: h.clock.now, pinned: true });
+});
+
 test('a cached segment is streamed from storage in place, with its length, and its last access recorded', async () => {
   const app = h.build();
   const { base } = await startSession(app);

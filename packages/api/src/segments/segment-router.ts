@@ -5,13 +5,12 @@
  */
 import type { Readable } from 'node:stream';
 import type { Redis } from 'ioredis';
-import type { ObjectStorage, RedisKeys } from '@kiln/shared';
-import { SharedErrors } from '@kiln/shared';
+import type { ObjectStorage, RedisKeys, SegmentCacheEntry } from '@kiln/shared';
+import { SharedErrors, parseSegmentCacheEntry, segmentAccessMember, segmentObjectKey } from '@kiln/shared';
 import { ApiErrors } from '../errors.js';
 import type { Scheduler, WorkerChoice } from '../scheduling/scheduler.js';
 import type { SegmentJob, WorkerClient } from '../workers/client.js';
 import { WorkerUnavailableError } from '../workers/client.js';
-import { cacheMember, parseCacheEntry, segmentObjectKey, type CacheEntry } from './object-key.js';
 
 /** Workers tried for one segment before answering NO_WORKER_AVAILABLE. */
 const MAX_WORKER_ATTEMPTS = 3;
@@ -39,22 +38,22 @@ export interface SegmentRequest {
   readonly sessionTtlMs: number;
   readonly signal?: AbortSignal;
   /** The segment's cache index entry from `lookup`, when the caller read it alongside other reads. */
-  readonly cached?: CacheEntry | undefined;
+  readonly cached?: SegmentCacheEntry | undefined;
 }
 
 export interface SegmentRouter {
   /** The cache index entry of a segment, if it is cached: one Redis read, safe to start early. */
-  lookup(videoId: string, renditionId: string, segment: number): Promise<CacheEntry | undefined>;
+  lookup(videoId: string, renditionId: string, segment: number): Promise<SegmentCacheEntry | undefined>;
   route(request: SegmentRequest): Promise<RoutedSegment>;
 }
 
 export function createSegmentRouter(options: SegmentRouterOptions): SegmentRouter {
   const { storage, redis, keys, log } = options;
 
-  const lookup = async (videoId: string, renditionId: string, segment: number): Promise<CacheEntry | undefined> =>
-    parseCacheEntry(await redis.hget(keys.segmentIndex(videoId, renditionId), String(segment)));
+  const lookup = async (videoId: string, renditionId: string, segment: number): Promise<SegmentCacheEntry | undefined> =>
+    parseSegmentCacheEntry(await redis.hget(keys.segmentIndex(videoId, renditionId), String(segment)));
 
-  const fromCache = async (job: SegmentJob, entry: CacheEntry | undefined): Promise<RoutedSegment | undefined> => {
+  const fromCache = async (job: SegmentJob, entry: SegmentCacheEntry | undefined): Promise<RoutedSegment | undefined> => {
     if (entry === undefined) return undefined;
     let body: Readable;
     try {
@@ -72,12 +71,12 @@ export function createSegmentRouter(options: SegmentRouterOptions): SegmentRoute
   };
 
   // Last access feeds retention (LRU, expiry), in the worker's index format; it must not fail playback.
-  const touch = async (job: SegmentJob, entry: CacheEntry): Promise<void> => {
+  const touch = async (job: SegmentJob, entry: SegmentCacheEntry): Promise<void> => {
     const now = options.now().getTime();
     await redis
       .multi()
       .hset(keys.segmentIndex(job.videoId, job.renditionId), String(job.segment), JSON.stringify({ ...entry, accessed: now }))
-      .zadd(keys.segmentsByAccess(), now, cacheMember(job.videoId, job.renditionId, job.segment))
+      .zadd(keys.segmentsByAccess(), now, segmentAccessMember(job.videoId, job.renditionId, job.segment))
       .exec();
   };
 

@@ -40,3 +40,8 @@ export function segmentAccessMember(videoId: string, renditionId: string, index:
 export function segmentAccessPattern(videoId: string): string {
   return `${videoId}/*`;
 }
+
+/** A cached segment's object: `segments/{video}/{rendition}/{n}.ts`. */
+export function segmentObjectKey(videoId: string, renditionId: string, index: number): string {
+  return `${segmentsPrefix(videoId)}${renditionId}/${index}.ts`;
+}

@@ -7,7 +7,8 @@ import {
   type ObjectStorage, type RedisKeys,
 } from '@kiln/shared';
 import { startServices, type Services } from '@kiln/shared/testing';
-import { SegmentCache, segmentObjectKey } from '../segments/cache.js';
+import { segmentObjectKey } from '@kiln/shared';
+import { SegmentCache } from '../segments/cache.js';
 import { parseAccessMember, runRetention, type JanitorDependencies } from './janitor.js';
 import { scheduleRetention } from './schedule.js';
 

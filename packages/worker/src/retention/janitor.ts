@@ -8,9 +8,8 @@
  * pinned in the meantime stays.
  */
 import type { Redis } from 'ioredis';
-import { isVideoId, segmentAccessMember, type Logger, type ObjectStorage, type RedisKeys } from '@kiln/shared';
+import { isVideoId, segmentAccessMember, segmentObjectKey, type Logger, type ObjectStorage, type RedisKeys } from '@kiln/shared';
 import type { CacheEntry } from '../segments/cache.js';
-import { segmentObjectKey } from '../segments/cache.js';
 import { chooseEvictions, type IndexedSegment } from './policy.js';
 
 export interface JanitorDependencies {

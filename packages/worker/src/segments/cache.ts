@@ -5,20 +5,10 @@
  * A pre-transcoded head is `pinned`: retention keeps it while the video exists.
  */
 import type { Redis } from 'ioredis';
-import { segmentAccessMember, type ObjectStorage, type RedisKeys } from '@kiln/shared';
+import { parseSegmentCacheEntry, segmentAccessMember, segmentObjectKey, type ObjectStorage, type RedisKeys, type SegmentCacheEntry } from '@kiln/shared';
 
-export interface CacheEntry {
-  readonly bytes: number;
-  /** Epoch milliseconds. */
-  readonly created: number;
-  readonly accessed: number;
-  /** Part of the pre-transcoded head: never expired or evicted while the video exists. */
-  readonly pinned?: true;
-}
-
-export function segmentObjectKey(videoId: string, renditionId: string, index: number): string {
-  return `segments/${videoId}/${renditionId}/${index}.ts`;
-}
+/** The shared index format (`@kiln/shared`), under the name the worker's modules use. */
+export type CacheEntry = SegmentCacheEntry;
 
 export class SegmentCache {
   constructor(
@@ -62,7 +52,7 @@ export class SegmentCache {
 
   async entry(videoId: string, renditionId: string, index: number): Promise<CacheEntry | undefined> {
     const raw = await this.redis.hget(this.keys.segmentIndex(videoId, renditionId), String(index));
-    return raw === null ? undefined : (JSON.parse(raw) as CacheEntry);
+    return parseSegmentCacheEntry(raw);
   }
 
   /** Pins a segment already cached (an on-demand run made it before the head job got there). */

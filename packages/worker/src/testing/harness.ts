@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import type { Redis } from 'ioredis';
 import {
-  connectRedis, createLogger, createRedisKeys, createS3Storage, runFfmpeg, runFfprobe,
+  connectRedis, createLogger, createRedisKeys, createS3Storage, runFfmpeg, runFfprobe, sourceObjectKey,
   type Logger, type ObjectStorage, type RedisKeys,
 } from '@kiln/shared';
 import { listChildProcesses, makeTempDir, removeTempDir, type RedisService, type S3Service } from '@kiln/shared/testing';
@@ -18,7 +18,7 @@ import { FactsCache } from '../transcode/probe.js';
 import { ProcessRegistry } from '../transcode/processes.js';
 import { startRangeServer, type RangeServer } from '../transcode/range-server.js';
 import { fastStartSource } from '../transcode/fast-start-source.js';
-import { sourceKey, storageRangeSource, type SourceOpener } from '../transcode/source.js';
+import { storageRangeSource, type SourceOpener } from '../transcode/source.js';
 
 export const silentLog: Logger = createLogger({ name: 'worker-test', level: 'silent' });
 
@@ -73,7 +73,7 @@ export async function startHarness(services: { redis: RedisService; s3: S3Servic
   });
   return {
     manager, storage, redis, keys, scratch,
-    upload: async (videoId, path) => storage.put(sourceKey(videoId), await readFile(path)),
+    upload: async (videoId, path) => storage.put(sourceObjectKey(videoId), await readFile(path)),
     close: async () => {
       await manager.drain();
       await rangeServer.close();

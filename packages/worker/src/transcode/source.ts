@@ -6,7 +6,7 @@
  *   fallback until the fast-start view of `../source` (issue 4) is wired in.
  */
 import type { Readable } from 'node:stream';
-import type { ObjectStorage } from '@kiln/shared';
+import { sourceObjectKey, type ObjectStorage } from '@kiln/shared';
 import { WorkerErrors } from '../errors.js';
 import { MP4_FORMATS, type InputSpec } from './ffmpeg-args.js';
 import type { RangeServer } from './range-server.js';
@@ -25,11 +25,6 @@ export interface SourceOpener {
   open(videoId: string, seeking?: boolean): Promise<TranscodeInput>;
 }
 
-/** Where a video's source lives in object storage: ingest makes every source an MP4 (DESIGN.md "Sources"). */
-export function sourceKey(videoId: string): string {
-  return `sources/${videoId}.mp4`;
-}
-
 export function localFileSource(pathOf: (videoId: string) => string): SourceOpener {
   return {
     name: 'local-file',
@@ -46,7 +41,7 @@ export function storageRangeSource(storage: ObjectStorage, server: RangeServer):
   return {
     name: 'storage-range',
     open: async (videoId) => {
-      const key = sourceKey(videoId);
+      const key = sourceObjectKey(videoId);
       const info = await storage.head(key);
       if (info === undefined) throw WorkerErrors.create('SOURCE_MISSING', `no source for video ${videoId}`, { details: { key } });
       const url = server.publish(key, info.size);
