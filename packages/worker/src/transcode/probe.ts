@@ -3,34 +3,19 @@
  * run (on any worker) plans the same schedule. Concurrent asks for one video share one probe.
  */
 import type { Redis } from 'ioredis';
-import { SharedErrors, isKilnError, parseProbeOutput, runFfprobe, type RedisKeys } from '@kiln/shared';
-import type { InputSpec } from './ffmpeg-args.js';
+import { ffprobe, type RedisKeys } from '@kiln/shared';
 import { parseSourceFacts, sourceFactsFromProbe, type SourceFacts } from './facts.js';
 import type { SourceOpener } from './source.js';
 
 /** Facts do not change for a video; the TTL only keeps deleted videos from lingering forever. */
 const FACTS_TTL_SECONDS = 30 * 24 * 3600;
 
-export function probeArgs(input: InputSpec): string[] {
-  return [
-    '-v', 'error',
-    '-protocol_whitelist', input.protocols.join(','),
-    '-format_whitelist', input.formats.join(','),
-    '-print_format', 'json', '-show_format', '-show_streams',
-    input.url,
-  ];
-}
-
+/** The source's facts, probed over the same input a run reads (the shared ffprobe: typed, whitelisted). */
 export async function probeSource(opener: SourceOpener, videoId: string): Promise<SourceFacts> {
   const source = await opener.open(videoId);
   try {
-    const { stdout } = await runFfprobe(probeArgs(source.input), source.stdin === undefined ? {} : { input: source.stdin });
-    return sourceFactsFromProbe(parseProbeOutput(stdout.toString('utf8')));
-  } catch (error) {
-    if (isKilnError(error) && error.code === 'FFMPEG_FAILED') {
-      throw SharedErrors.create('FFPROBE_FAILED', error.message, { cause: error, details: error.details ?? {} });
-    }
-    throw error;
+    const { url, protocols, formats } = source.input;
+    return sourceFactsFromProbe(await ffprobe(url, { protocols, formats }));
   } finally {
     await source.close();
   }
