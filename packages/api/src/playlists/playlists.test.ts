@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import HLS from 'hls-parser';
-import { PROFILE_NAMES, rational, toNumber, type ProfileName } from '@kiln/shared';
-import type { VideoRecord } from '../videos/record.js';
+import { PROFILE_NAMES, rational, toNumber, type ProfileName, type VideoRecord } from '@kiln/shared';
 import { renderMasterPlaylist, renderVariantPlaylist, renditionsFor, sharedTargetDuration } from './index.js';
 import { sampleAudioOnly, sampleVideo } from './testing.js';
 

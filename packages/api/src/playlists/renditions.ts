@@ -3,8 +3,7 @@
  * frame-exact segment plan. Everything here is pure, so playlists are right before any encode.
  */
 import type { ProfileName, Rung, SegmentPlan } from '@kiln/shared';
-import { chooseLadder, planAudioSchedule, planVideoSchedule, targetDuration } from '@kiln/shared';
-import { ladderSource, type VideoRecord } from '../videos/record.js';
+import { chooseLadder, ladderSource, planAudioSchedule, planVideoSchedule, targetDuration, type VideoRecord } from '@kiln/shared';
 
 /** AAC output sample rate of every rendition (the worker encodes at 48 kHz). */
 export const AUDIO_SAMPLE_RATE = 48_000;

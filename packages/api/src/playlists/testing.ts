@@ -1,6 +1,5 @@
 /** Sample records for playlist, route and scheduler tests. */
-import { rational } from '@kiln/shared';
-import type { VideoRecord } from '../videos/record.js';
+import { rational, type VideoRecord } from '@kiln/shared';
 
 export function sampleVideo(overrides: Partial<VideoRecord> = {}): VideoRecord {
   return {

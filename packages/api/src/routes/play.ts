@@ -10,7 +10,7 @@ import type { PlaybackServices } from '../plugins/app/services.js';
 import { renderMasterPlaylist, renderVariantPlaylist, renditionsFor, sharedTargetDuration, type Rendition } from '../playlists/index.js';
 import { errorResponses } from '../schemas/common.js';
 import type { Session } from '../tokens/playback-tokens.js';
-import type { VideoRecord } from '../videos/record.js';
+import type { VideoRecord } from '@kiln/shared';
 
 export const PLAYLIST_TYPE = 'application/vnd.apple.mpegurl';
 export const SEGMENT_TYPE = 'video/mp2t';

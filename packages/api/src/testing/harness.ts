@@ -5,12 +5,11 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
-import { createFsStorage, createLogger, createRedisKeys, type ObjectStorage, type RedisKeys } from '@kiln/shared';
+import { createFsStorage, createLogger, createRedisKeys, type ObjectStorage, type RedisKeys, type VideoRecord } from '@kiln/shared';
 import { makeTempDir, removeTempDir, startRedis, type RedisService } from '@kiln/shared/testing';
 import { buildApiApp } from '../app.js';
 import type { PlaybackSettings } from '../plugins/app/services.js';
 import { createVideoRepository } from '../videos/repository.js';
-import type { VideoRecord } from '../videos/record.js';
 import type { SegmentJob, WorkerClient } from '../workers/client.js';
 import { WorkerUnavailableError } from '../workers/client.js';
 
