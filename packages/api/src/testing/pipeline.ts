@@ -5,11 +5,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { createLogger, createRedisKeys, createS3Storage, type ObjectStorage, type RedisKeys } from '@kiln/shared';
-import { makeTempDir, removeTempDir, startServices, type RedisService, type S3Service } from '@kiln/shared/testing';
+import { makeTempDir, removeTempDir, startServices, type RedisService, type S3Service, waitFor } from '@kiln/shared/testing';
 import { buildApiApp } from '../app.js';
 import { registerVideoFromSource } from '../videos/register.js';
 import { createVideoRepository } from '../videos/repository.js';
@@ -48,13 +47,8 @@ function workerEnv(services: { redis: RedisService; s3: S3Service }, id: string,
   };
 }
 
-export async function waitFor(what: string, check: () => Promise<boolean>, attempts = 300): Promise<void> {
-  for (let i = 0; i < attempts; i += 1) {
-    if (await check()) return;
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+/** Re-exported for the tests and benches that import it from here. */
+export { waitFor };
 
 export async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;

@@ -7,11 +7,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { createLogger, createRedisKeys, createS3Storage, type ObjectStorage, type RedisKeys } from '@kiln/shared';
-import { listChildProcesses, makeTempDir, removeTempDir, startServices, type RedisService, type S3Service } from '@kiln/shared/testing';
+import { listChildProcesses, makeTempDir, removeTempDir, startServices, type RedisService, type S3Service, waitFor } from '@kiln/shared/testing';
 import { buildApiApp } from '../app.js';
 import { createJobQueue, type JobQueue } from '../plugins/external/queues.js';
 import { createHttpWorkerClient } from '../workers/http-client.js';
@@ -39,13 +38,8 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
-export async function waitFor(what: string, check: () => Promise<boolean>, attempts = 600): Promise<void> {
-  for (let i = 0; i < attempts; i += 1) {
-    if (await check()) return;
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+/** Re-exported for the tests and benches that import it from here. */
+export { waitFor };
 
 function workerEnv(services: { redis: RedisService; s3: S3Service }, dataDir: string, id: string, role: string): NodeJS.ProcessEnv {
   const { s3 } = services;

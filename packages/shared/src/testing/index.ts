@@ -5,3 +5,4 @@ export { createBucket, uniqueBucketName } from './buckets.js';
 export { makeTempDir, removeTempDir } from './temp-dir.js';
 export { listChildProcesses } from './process-table.js';
 export type { ProcessEntry } from './process-table.js';
+export { waitFor } from './wait.js';
