@@ -11,6 +11,7 @@ import { playRoutes } from './routes/play.js';
 import { videoRoutes } from './routes/videos.js';
 import { deleteVideoRoutes } from './routes/delete-video.js';
 import { uploadRoutes } from './routes/uploads.js';
+import type { Locker } from '@tus/utils';
 import type { JobQueue } from './plugins/external/queues.js';
 
 export interface ApiDependencies {
@@ -20,8 +21,8 @@ export interface ApiDependencies {
   /** Redis, storage, tokens and workers for the playback routes; without them only /health and /metrics answer. */
   readonly playback?: PlaybackDependencies;
   readonly metrics?: ApiMetrics;
-  /** The job queue and the size limit for `POST /v1/videos`; it needs `playback` too. */
-  readonly uploads?: { readonly queue: JobQueue; readonly maxBytes: number };
+  /** The job queue and the size limit for `POST /v1/videos`; it needs `playback` too. Tests may shorten resumable uploads' locks. */
+  readonly uploads?: { readonly queue: JobQueue; readonly maxBytes: number; readonly locker?: Locker };
 }
 
 /** The API as a fastify instance, without listening: tests drive it with `app.inject()`. */
@@ -47,7 +48,10 @@ export function buildApiApp(deps: ApiDependencies): FastifyInstance {
       deleteVideoRoutes(routes, services, deps.playback);
       playRoutes(routes, services);
       if (deps.uploads !== undefined) {
-        uploadRoutes(routes, { ...deps.uploads, storage: deps.playback.storage, videos: services.videos, now: services.now });
+        uploadRoutes(routes, {
+          ...deps.uploads, storage: deps.playback.storage, redis: deps.playback.redis, keys: deps.playback.keys,
+          videos: services.videos, now: services.now, log: deps.log,
+        });
       }
     }
     done();

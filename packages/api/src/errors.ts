@@ -18,6 +18,12 @@ export const ApiErrors = defineErrors({
   UPLOAD_TOO_LARGE: { httpStatus: 413, message: 'the upload is larger than this server accepts' },
   UPLOAD_EMPTY: { httpStatus: 400, message: 'the upload has no bytes' },
   UPLOAD_INCOMPLETE: { httpStatus: 400, message: 'the upload ended before all its bytes arrived' },
+  UPLOAD_NOT_FOUND: { httpStatus: 404, message: 'no unfinished upload with that id' },
+  UPLOAD_EXPIRED: { httpStatus: 410, message: 'the upload expired before it was finished; start a new one' },
+  UPLOAD_OFFSET_MISMATCH: { httpStatus: 409, message: 'Upload-Offset is not where the upload stands; ask with HEAD and continue from there' },
+  UPLOAD_LOCKED: { httpStatus: 423, message: 'another request is still writing this upload; retry shortly' },
+  UPLOAD_FINISHED: { httpStatus: 400, message: 'the upload is finished and can no longer be changed' },
+  UPLOAD_NOT_STORED: { message: 'every byte arrived but the upload could not be stored; upload it again' },
   INTERNAL: { message: 'something went wrong on our side' },
 });
 

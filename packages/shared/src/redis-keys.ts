@@ -38,6 +38,14 @@ export interface RedisKeys {
   sourceFacts(videoId: string): string;
   /** Slots the API reserved on a worker before its load report shows them (sorted set: id → expiry ms). */
   workerReservations(workerId: string): string;
+  /** A resumable (tus) upload's state (JSON string: size, offset, parts, metadata), until it completes or expires. */
+  resumableUpload(uploadId: string): string;
+  /** Sorted set of unfinished resumable uploads by creation time (ms), so expired ones can be found and removed. */
+  resumableUploads(): string;
+  /** Which request holds a resumable upload (string: a random token, with a TTL renewed while it writes). */
+  resumableUploadLock(uploadId: string): string;
+  /** Set by a request that wants a resumable upload's lock: its holder lets go (a half-open connection). */
+  resumableUploadRelease(uploadId: string): string;
 }
 
 export function createRedisKeys(prefix = 'kiln'): RedisKeys {
@@ -58,5 +66,9 @@ export function createRedisKeys(prefix = 'kiln'): RedisKeys {
     sessionWorker: (sessionId: string) => key('session', part('sessionId', sessionId), 'worker'),
     sourceFacts: (videoId: string) => key('video', part('videoId', videoId), 'facts'),
     workerReservations: (workerId: string) => key('worker', part('workerId', workerId), 'reservations'),
+    resumableUpload: (uploadId: string) => key('upload', part('uploadId', uploadId)),
+    resumableUploads: () => key('uploads'),
+    resumableUploadLock: (uploadId: string) => key('upload', part('uploadId', uploadId), 'lock'),
+    resumableUploadRelease: (uploadId: string) => key('upload', part('uploadId', uploadId), 'release'),
   });
 }

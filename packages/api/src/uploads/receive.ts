@@ -13,7 +13,7 @@ import type { JobQueue } from '../plugins/external/queues.js';
 import type { VideoRepository } from '../videos/repository.js';
 
 /** An `uploading` record whose request never ended (the API died) disappears after this. */
-const UPLOADING_TTL_SECONDS = 24 * 3600;
+export const UPLOADING_TTL_SECONDS = 24 * 3600;
 
 export interface UploadDependencies {
   readonly storage: ObjectStorage;
@@ -53,16 +53,28 @@ function newRecord(id: string, state: VideoRecord['state'], size: number, now: D
 export async function receiveUpload(body: Readable, deps: UploadDependencies): Promise<ReceivedUpload> {
   const id = newVideoId();
   const key = uploadObjectKey(id);
-  const createdAt = deps.now();
-  await deps.videos.save(newRecord(id, 'uploading', 0, createdAt), { ttlSeconds: UPLOADING_TTL_SECONDS });
-  let record: VideoRecord;
+  const createdAt = await beginUpload(id, deps);
+  let size: number;
   try {
-    record = newRecord(id, 'processing', await store(body, key, deps), createdAt);
-    await deps.videos.save(record);
+    size = await store(body, key, deps);
   } catch (error) {
     await Promise.allSettled([deps.storage.deleteMany([key]), deps.videos.remove(id)]);
     throw error;
   }
+  return startProcessing(id, size, createdAt, deps);
+}
+
+/** The `uploading` record, with a TTL: an upload whose bytes never all arrive disappears on its own. */
+export async function beginUpload(id: string, deps: UploadDependencies): Promise<Date> {
+  const createdAt = deps.now();
+  await deps.videos.save(newRecord(id, 'uploading', 0, createdAt), { ttlSeconds: UPLOADING_TTL_SECONDS });
+  return createdAt;
+}
+
+/** Every byte is in `uploads/{id}`: the record becomes `processing` (no TTL) and its ingest is queued. */
+export async function startProcessing(id: string, size: number, createdAt: Date, deps: UploadDependencies): Promise<ReceivedUpload> {
+  const record = newRecord(id, 'processing', size, createdAt);
+  await deps.videos.save(record);
   await enqueueIngest(record, deps);
   return { id, state: record.state };
 }

@@ -3,7 +3,6 @@ import { createCipheriv, createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { SharedErrors } from '../errors.js';
 import type { SharedErrorCode } from '../errors.js';
-import type { ObjectStorage } from './types.js';
 
 /** Chunk sizes that do not line up with any part or buffer size a driver uses. */
 const CHUNK_SIZES = [1, 4093, 65_536, 1_000_003, 17, 262_147];
@@ -58,12 +57,6 @@ export async function rejectsWithCode(action: () => Promise<unknown>, code: Shar
     assert.ok(SharedErrors.is(error, code), `expected ${code}, got ${String(error)}`);
     return true;
   });
-}
-
-export async function listKeys(storage: ObjectStorage, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  for await (const object of storage.list(prefix)) keys.push(object.key);
-  return keys;
 }
 
 /** Runs `task` over `items`, at most `limit` at a time. */

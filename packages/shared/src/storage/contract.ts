@@ -4,13 +4,13 @@ import { describe, test } from 'node:test';
 import {
   failingStream,
   forEachLimited,
-  listKeys,
   noiseChunks,
   noiseStream,
   rejectsWithCode,
   sha256Of,
   sha256OfStream,
 } from './contract-helpers.js';
+import { listKeys } from './list-keys.js';
 import { compareKeys } from './fs-walk.js';
 import type { ObjectStorage } from './types.js';
 

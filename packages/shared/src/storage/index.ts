@@ -7,3 +7,4 @@ export { createS3Storage, createS3StorageWithClient, s3ClientConfig } from './s3
 export type { S3BucketOptions, S3ConnectionOptions, S3StorageOptions } from './s3-storage.js';
 export { createStorage } from './create-storage.js';
 export type { StorageOptions } from './create-storage.js';
+export { listKeys } from './list-keys.js';

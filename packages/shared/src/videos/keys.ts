@@ -21,6 +21,16 @@ export function uploadObjectKey(videoId: string): string {
   return `uploads/${videoId}`;
 }
 
+/** Every stored part of a resumable upload: `upload-parts/{video}/`. */
+export function uploadPartsPrefix(videoId: string): string {
+  return `upload-parts/${videoId}/`;
+}
+
+/** One part of a resumable upload, numbered from 0; zero-padded so listing order is part order. */
+export function uploadPartKey(videoId: string, part: number): string {
+  return `${uploadPartsPrefix(videoId)}${String(part).padStart(6, '0')}`;
+}
+
 /** The one MP4 workers read (DESIGN.md "Sources"); the worker's `sourceKey` says the same. */
 export function sourceObjectKey(videoId: string): string {
   return `sources/${videoId}.mp4`;

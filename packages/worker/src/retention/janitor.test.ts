@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import {
-  QUEUE_NAMES, RETENTION_SCHEDULER_ID, createLogger, createRedisKeys, createS3Storage, createVideoStore, rational,
+  QUEUE_NAMES, RETENTION_SCHEDULER_ID, createLogger, listKeys, createRedisKeys, createS3Storage, createVideoStore, rational,
   type ObjectStorage, type RedisKeys,
 } from '@kiln/shared';
 import { startServices, type Services } from '@kiln/shared/testing';
@@ -36,9 +36,7 @@ after(async () => {
 });
 beforeEach(async () => {
   await redis.flushall();
-  const left: string[] = [];
-  for await (const object of storage.list('')) left.push(object.key);
-  await storage.deleteMany(left);
+  await storage.deleteMany(await listKeys(storage, ''));
 });
 
 const deps = (overrides: Partial<JanitorDependencies> = {}): JanitorDependencies => ({

@@ -10,12 +10,19 @@ import swaggerUi from '@fastify/swagger-ui';
 import { ErrorBody } from '../../schemas/common.js';
 import type { ApiMetrics } from '../../metrics/metrics.js';
 
+const TUS_RESPONSE_HEADERS = ['Location', 'Upload-Offset', 'Upload-Length', 'Upload-Expires', 'Upload-Metadata', 'Tus-Resumable', 'Tus-Version', 'Tus-Extension', 'Tus-Max-Size'];
 const COMPRESSIBLE = /^(application\/vnd\.apple\.mpegurl|application\/json|text\/)/;
 
 /** Registered on the root instance (these plugins skip encapsulation), before any route. */
 export function registerHttpFeatures(app: FastifyInstance): void {
   void app.register(compress, { global: true, encodings: ['gzip'], customTypes: COMPRESSIBLE, threshold: 256 });
-  void app.register(cors, { origin: '*', methods: ['GET', 'HEAD', 'POST'], exposedHeaders: ['Content-Length', 'Retry-After'], maxAge: 600 });
+  void app.register(cors, {
+    origin: '*',
+    methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
+    // Browsers may read these: tus clients (tus-js-client, Uppy) need the upload's location and offset.
+    exposedHeaders: ['Content-Length', 'Retry-After', ...TUS_RESPONSE_HEADERS],
+    maxAge: 600,
+  });
   app.addSchema(ErrorBody);
   void app.register(swagger, {
     openapi: {

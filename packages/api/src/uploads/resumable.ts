@@ -1,0 +1,112 @@
+/**
+ * Resumable uploads with the tus 1.0 protocol (tus-js-client, Uppy): `POST /v1/videos` with a
+ * `Tus-Resumable` header creates one, answered with `Location: /v1/uploads/{id}`; PATCH sends bytes
+ * (in as many requests as the client likes), HEAD says how many are stored, DELETE gives up. The id
+ * is the video's id from the start, so `GET /v1/videos/:id` shows `uploading` until the last byte,
+ * then `processing`. Every state lives in Redis and object storage: any API node serves any request.
+ */
+import type { Redis } from 'ioredis';
+import { Server, type ServerOptions } from '@tus/server';
+import { ERRORS, EVENTS, type Locker, type Upload } from '@tus/utils';
+import { isKilnError, isVideoId, newVideoId, type RedisKeys } from '@kiln/shared';
+import { ApiErrors, type ApiErrorCode } from '../errors.js';
+import { createRedisLocker } from './redis-locker.js';
+import { ResumableUploadStore } from './resumable-store.js';
+import { beginUpload, startProcessing, UPLOADING_TTL_SECONDS, type UploadDependencies } from './receive.js';
+
+/** Where upload URLs point; `POST /v1/videos` creates them. */
+export const RESUMABLE_UPLOADS_PATH = '/v1/uploads';
+
+export interface ResumableUploadDependencies extends UploadDependencies {
+  readonly redis: Redis;
+  readonly keys: RedisKeys;
+  /** Where refusals that are our fault (500) are logged. */
+  readonly log: { error(details: object, message: string): void };
+  /** Only tests set it (short lock timeouts). */
+  readonly locker?: Locker;
+}
+
+export interface ResumableUploads {
+  readonly server: Server;
+  /** Removes unfinished uploads older than their expiry (their parts and state); returns how many. */
+  removeExpired(): Promise<number>;
+}
+
+/** tus's refusals as the API's stable codes; the rest (malformed requests) are BAD_REQUEST with tus's status. */
+const CODE_BY_TUS_ERROR = new Map<unknown, ApiErrorCode>([
+  [ERRORS.ABORTED, 'UPLOAD_INCOMPLETE'],
+  [ERRORS.INVALID_TERMINATION, 'UPLOAD_FINISHED'],
+  [ERRORS.ERR_LOCK_TIMEOUT, 'UPLOAD_LOCKED'],
+  [ERRORS.FILE_NOT_FOUND, 'UPLOAD_NOT_FOUND'],
+  [ERRORS.INVALID_OFFSET, 'UPLOAD_OFFSET_MISMATCH'],
+  [ERRORS.FILE_NO_LONGER_EXISTS, 'UPLOAD_EXPIRED'],
+  [ERRORS.ERR_SIZE_EXCEEDED, 'UPLOAD_TOO_LARGE'],
+  [ERRORS.ERR_MAX_SIZE_EXCEEDED, 'UPLOAD_TOO_LARGE'],
+  [ERRORS.UNKNOWN_ERROR, 'INTERNAL'],
+  [ERRORS.FILE_WRITE_ERROR, 'INTERNAL'],
+]);
+
+export function createResumableUploads(deps: ResumableUploadDependencies): ResumableUploads {
+  const store = new ResumableUploadStore({
+    redis: deps.redis, keys: deps.keys, storage: deps.storage, expirationMs: UPLOADING_TTL_SECONDS * 1000, now: deps.now,
+  });
+  const server = new Server({ ...serverOptions(deps, store), datastore: store });
+  server.on(EVENTS.POST_TERMINATE, (_request, _response, id: string) => void deps.videos.remove(id).catch(() => undefined));
+  return { server, removeExpired: () => server.cleanUpExpiredUploads() };
+}
+
+function serverOptions(deps: ResumableUploadDependencies, store: ResumableUploadStore): ServerOptions {
+  return {
+    path: RESUMABLE_UPLOADS_PATH,
+    relativeLocation: true,
+    maxSize: deps.maxBytes,
+    locker: deps.locker ?? createRedisLocker(deps.redis, deps.keys),
+    disableTerminationForFinishedUploads: true,
+    namingFunction: () => newVideoId(),
+    // Untrusted ids never reach a key: anything that is not an id we could have made is "not found".
+    getFileIdFromRequest: (_request, lastPath) => (lastPath !== undefined && isVideoId(lastPath) ? lastPath : undefined),
+    onUploadCreate: async (_request, upload: Upload) => {
+      if (upload.size === 0) throw ApiErrors.create('UPLOAD_EMPTY');
+      await beginUpload(upload.id, deps);
+      return {};
+    },
+    onUploadFinish: async (_request, upload: Upload) => {
+      await finish(upload, deps, store);
+      return {};
+    },
+    onResponseError: (_request, error) => {
+      const answer = asApiError(error);
+      if (answer.status_code >= 500) deps.log.error({ err: error }, 'resumable upload request failed');
+      return answer;
+    },
+  };
+}
+
+/** The last byte is in: one object for ingest, then `processing` and the job, as a simple upload. */
+async function finish(upload: Upload, deps: ResumableUploadDependencies, store: ResumableUploadStore): Promise<void> {
+  try {
+    if (!(await store.assemble(upload.id))) return;
+  } catch (error) {
+    const failure = { code: 'UPLOAD_NOT_STORED', message: ApiErrors.create('UPLOAD_NOT_STORED').message };
+    const record = await deps.videos.find(upload.id);
+    if (record !== undefined) await deps.videos.save({ ...record, state: 'failed', error: failure }).catch(() => undefined);
+    throw ApiErrors.create('UPLOAD_NOT_STORED', undefined, { cause: error });
+  }
+  const created = upload.creation_date === undefined ? deps.now() : new Date(upload.creation_date);
+  await startProcessing(upload.id, upload.size ?? upload.offset, created, deps);
+}
+
+function tusRefusal(code: ApiErrorCode): { status_code: number; body: string } {
+  const error = ApiErrors.create(code);
+  return { status_code: error.httpStatus, body: JSON.stringify(error.toJSON()) };
+}
+
+/** Every refusal leaves as `{ code, message }` like the rest of the API; tus's own text becomes the message. */
+function asApiError(error: Error | { status_code: number; body: string }): { status_code: number; body: string } {
+  if (isKilnError(error)) return { status_code: error.httpStatus, body: JSON.stringify(error.toJSON()) };
+  if (!('status_code' in error)) return tusRefusal('INTERNAL');
+  if (error.body.startsWith('{')) return error;
+  const code = CODE_BY_TUS_ERROR.get(error) ?? (error.status_code >= 500 ? 'INTERNAL' : 'BAD_REQUEST');
+  const status = code === 'BAD_REQUEST' ? error.status_code : ApiErrors.create(code).httpStatus;
+  return { status_code: status, body: JSON.stringify({ code, message: error.body.trim() }) };
+}
