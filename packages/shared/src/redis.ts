@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { Redis, type RedisOptions } from 'ioredis';
 
 export interface RedisConnectionOptions {
@@ -33,4 +34,28 @@ export async function pingRedis(redis: Redis, timeoutMs = 1_000): Promise<boolea
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * True when the port answers PING and INFO names process `pid`: a Redis that another process
+ * started on the port we picked, before ours could bind it, must not be mistaken for ours.
+ */
+export function isRedisProcess(host: string, port: number, pid: number | undefined): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    let reply = '';
+    const finish = (answer: boolean): void => {
+      socket.destroy();
+      resolve(answer);
+    };
+    socket.setTimeout(1000, () => finish(false));
+    socket.on('error', () => finish(false));
+    socket.on('end', () => finish(false));
+    socket.on('connect', () => socket.write('PING\r\nINFO server\r\n'));
+    socket.on('data', (chunk: Buffer) => {
+      reply += chunk.toString('latin1');
+      const processId = /\r\nprocess_id:(\d+)\r\n/.exec(reply)?.[1];
+      if (processId !== undefined) finish(reply.startsWith('+PONG\r\n') && Number(processId) === pid);
+    });
+  });
 }

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { connectRedis, findFreePort, pingRedis } from '@kiln/shared';
+import { findFreePort, isRedisProcess } from '@kiln/shared';
 import type { Supervisor, SupervisedChild } from './supervisor.js';
 
 const HOST = '127.0.0.1';
@@ -28,27 +28,22 @@ export async function startPrivateRedis(supervisor: Supervisor, dataDir: string)
     const port = await findFreePort();
     const child = supervisor.start({ name: 'redis', command: 'redis-server', args: privateRedisArgs(port, dir), env: {}, stopLast: true });
     const url = `redis://${HOST}:${port}`;
-    if (await waitUntilAnswering(url, child)) return { url, child };
+    if (await waitUntilAnswering(port, child)) return { url, child };
     // The port was taken between our check and redis-server's bind: try another.
   }
   throw new Error('redis-server did not start; is it installed (deploy/install-deps.sh)?');
 }
 
-async function waitUntilAnswering(url: string, child: SupervisedChild): Promise<boolean> {
+/** Our redis-server answers (checked by its pid: another Redis that took the port is not ours), or it exited. */
+async function waitUntilAnswering(port: number, child: SupervisedChild): Promise<boolean> {
   let exited = false;
   void child.exited.then(() => {
     exited = true;
   });
-  const redis = connectRedis(url, { name: 'kiln-up' });
-  redis.on('error', () => undefined);
-  try {
-    const deadline = Date.now() + STARTUP_TIMEOUT_MS;
-    while (!exited && Date.now() < deadline) {
-      if (await pingRedis(redis, 500)) return true;
-      await delay(100);
-    }
-    return false;
-  } finally {
-    redis.disconnect();
+  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+  while (!exited && Date.now() < deadline) {
+    if (await isRedisProcess(HOST, port, child.pid)) return true;
+    await delay(100);
   }
+  return false;
 }

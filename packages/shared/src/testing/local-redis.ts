@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { connect } from 'node:net';
 import { captureOutput, detachFromEventLoop, stopChild, trackChild, waitForStartup } from './child-processes.js';
 import { findFreePort } from '../ports.js';
+import { isRedisProcess } from '../redis.js';
 import { makeTempDir, removeTempDir } from './temp-dir.js';
 import type { RedisService } from './types.js';
 
@@ -34,7 +34,7 @@ async function launchRedis(port: number, directory: string): Promise<RedisServic
   const child = spawn('redis-server', redisArguments(port, directory), { stdio: ['ignore', 'pipe', 'pipe'] });
   const output = captureOutput(child);
   trackChild(child, directory);
-  const outcome = await waitForStartup(child, () => isRedisProcess(port, child.pid), STARTUP_TIMEOUT_MS);
+  const outcome = await waitForStartup(child, () => isRedisProcess(HOST, port, child.pid), STARTUP_TIMEOUT_MS);
   if (outcome !== 'ready') {
     await stopChild(child);
     if (/address already in use/i.test(output())) return undefined;
@@ -48,28 +48,4 @@ async function launchRedis(port: number, directory: string): Promise<RedisServic
     port,
     stop: () => (stopping ??= stopChild(child).then(() => removeTempDir(directory))),
   };
-}
-
-/**
- * True when the port answers PING and INFO names process `pid`: a Redis of another test file
- * that took the port in between must not be mistaken for ours.
- */
-export function isRedisProcess(port: number, pid: number | undefined): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: HOST, port });
-    let reply = '';
-    const finish = (answer: boolean): void => {
-      socket.destroy();
-      resolve(answer);
-    };
-    socket.setTimeout(1000, () => finish(false));
-    socket.on('error', () => finish(false));
-    socket.on('end', () => finish(false));
-    socket.on('connect', () => socket.write('PING\r\nINFO server\r\n'));
-    socket.on('data', (chunk: Buffer) => {
-      reply += chunk.toString('latin1');
-      const processId = /\r\nprocess_id:(\d+)\r\n/.exec(reply)?.[1];
-      if (processId !== undefined) finish(reply.startsWith('+PONG\r\n') && Number(processId) === pid);
-    });
-  });
 }
