@@ -1,7 +1,8 @@
 /**
- * A real player for tests: Debian's Chromium, driven by playwright-core, playing an HLS URL with
- * hls.js served from node_modules (no CDN, no downloaded browser). It reports what a person would
- * notice: how long until the first frame, whether playback stalled, and every hls.js error event.
+ * A real browser for tests: Debian's Chromium, driven by playwright-core, with scripts served from
+ * node_modules (no CDN, no downloaded browser). As a player it plays an HLS URL with hls.js and
+ * reports what a person would notice: how long until the first frame, whether playback stalled,
+ * and every hls.js error event. As an uploader it sends a picked file with tus-js-client.
  */
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -65,42 +66,106 @@ export interface Player {
   close(): Promise<void>;
 }
 
-/** Serves the player page and hls.js on a loopback port. */
-async function servePlayerPage(): Promise<Server> {
-  const hlsJs = await readFile(createRequire(import.meta.url).resolve('hls.js/dist/hls.min.js'));
+// Runs in the page: uploads the file picked in the input with tus-js-client, as a site with Uppy would.
+const UPLOADER_PAGE = `<!doctype html><meta charset="utf-8"><input type="file">
+<script src="/tus.js"></script><script>
+window.upload = (endpoint, chunkSize) => new Promise((resolve) => {
+  const file = document.querySelector('input').files[0];
+  const report = { progress: [] };
+  const upload = new tus.Upload(file, {
+    endpoint, chunkSize, retryDelays: [100, 300, 1000],
+    metadata: { filename: file.name, filetype: file.type },
+    onProgress: (sent) => report.progress.push(sent),
+    onError: (error) => resolve({ ...report, error: String(error) }),
+    onSuccess: () => resolve({ ...report, url: upload.url }),
+  });
+  upload.start();
+});
+</script>`;
+
+export interface UploadReport {
+  /** The upload's URL (`/v1/uploads/{id}` resolved against the endpoint) when it finished. */
+  readonly url?: string;
+  readonly error?: string;
+  /** Bytes sent, as tus-js-client reported them. */
+  readonly progress: readonly number[];
+}
+
+export interface Uploader {
+  /** Picks `file` in the page's file input and uploads it to `endpoint` with tus-js-client. */
+  upload(endpoint: string, file: string, options?: { chunkSize?: number }): Promise<UploadReport>;
+  close(): Promise<void>;
+}
+
+/** Serves one page and its scripts (from node_modules) on a loopback port: another origin than the API's. */
+async function servePage(html: string, scripts: Readonly<Record<string, string>>): Promise<Server> {
+  const require = createRequire(import.meta.url);
+  const bodies = new Map(await Promise.all(Object.entries(scripts).map(async ([path, module]) => [path, await readFile(require.resolve(module))] as const)));
   const server = createServer((request, response) => {
-    if (request.url === '/hls.js') response.writeHead(200, { 'content-type': 'text/javascript' }).end(hlsJs);
-    else response.writeHead(200, { 'content-type': 'text/html' }).end(PLAYER_PAGE);
+    const script = bodies.get(request.url ?? '');
+    if (script !== undefined) response.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
+    else response.writeHead(200, { 'content-type': 'text/html' }).end(html);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return server;
 }
 
-export async function launchPlayer(): Promise<Player> {
-  const server = await servePlayerPage();
-  let browser: Browser | undefined;
+interface OpenedPage {
+  readonly browser: Browser;
+  readonly pageUrl: string;
+  close(): Promise<void>;
+}
+
+async function launchWithPage(html: string, scripts: Readonly<Record<string, string>>): Promise<OpenedPage> {
+  const server = await servePage(html, scripts);
+  let browser: Browser;
   try {
     browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS, headless: true });
   } catch (error) {
     server.close();
     throw error;
   }
-  const pageUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-  const opened = browser;
+  return {
+    browser,
+    pageUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    async close() {
+      await browser.close();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+export async function launchPlayer(): Promise<Player> {
+  const opened = await launchWithPage(PLAYER_PAGE, { '/hls.js': 'hls.js/dist/hls.min.js' });
   return {
     async play(url, { rate = 1, deadlineMs = 60_000 } = {}) {
-      const page = await opened.newPage();
+      const page = await opened.browser.newPage();
       try {
-        await page.goto(pageUrl);
+        await page.goto(opened.pageUrl);
         return await page.evaluate(([src, speed, deadline]) =>
           (globalThis as unknown as { play(u: string, r: number, d: number): Promise<PlaybackReport> }).play(src, speed, deadline), [url, rate, deadlineMs] as const);
       } finally {
         await page.close();
       }
     },
-    async close() {
-      await opened.close();
-      await new Promise((resolve) => server.close(resolve));
+    close: () => opened.close(),
+  };
+}
+
+export async function launchUploader(): Promise<Uploader> {
+  const opened = await launchWithPage(UPLOADER_PAGE, { '/tus.js': 'tus-js-client/dist/tus.min.js' });
+  return {
+    async upload(endpoint, file, { chunkSize = 512 * 1024 } = {}) {
+      const page = await opened.browser.newPage();
+      try {
+        await page.goto(opened.pageUrl);
+        await page.setInputFiles('input', file);
+        return await page.evaluate(([url, size]) =>
+          (globalThis as unknown as { upload(u: string, c: number): Promise<UploadReport> }).upload(url, size), [endpoint, chunkSize] as const);
+      } finally {
+        await page.close();
+      }
     },
+    close: () => opened.close(),
   };
 }

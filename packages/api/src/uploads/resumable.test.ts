@@ -19,6 +19,7 @@ import { QUEUE_NAMES, createLogger, createRedisKeys, createS3Storage, createVide
 import { startServices, type Services } from '@kiln/shared/testing';
 import { buildApiApp } from '../app.js';
 import { createJobQueue, type JobQueue } from '../plugins/external/queues.js';
+import { launchUploader } from '../testing/browser.js';
 import { startRoundRobinProxy } from '../testing/round-robin-proxy.js';
 import { createRedisLocker } from './redis-locker.js';
 import { ResumableUploadStore } from './resumable-store.js';
@@ -140,6 +141,22 @@ test('tus-js-client uploads in chunks through two API nodes in turn, resuming af
     assert.ok(routed.includes('0') && routed.includes('1'), `both nodes served the upload: ${proxy.routed.join(', ')}`);
     assert.ok(proxy.routed.some((entry) => entry.startsWith('HEAD')), 'the client asked where to resume after the cut');
   } finally {
+    await proxy.close();
+  }
+});
+
+test('Chromium uploads a picked file with tus-js-client from another origin, through both nodes in turn', async () => {
+  const proxy = await startRoundRobinProxy(bases);
+  const uploader = await launchUploader();
+  try {
+    const report = await uploader.upload(`${proxy.base}/v1/videos`, FILE, { chunkSize: 400 * 1024 });
+    assert.equal(report.error, undefined);
+    assert.equal(report.progress.at(-1), file.length);
+    await assertHandedToIngest(new URL(report.url ?? '').pathname.split('/').pop() ?? '');
+    assert.ok(proxy.routed.some((entry) => entry.startsWith('OPTIONS')), 'the browser asked CORS first');
+    assert.ok(proxy.routed.some((entry) => entry === 'PATCH 0') && proxy.routed.some((entry) => entry === 'PATCH 1'), `both nodes took bytes: ${proxy.routed.join(', ')}`);
+  } finally {
+    await uploader.close();
     await proxy.close();
   }
 });

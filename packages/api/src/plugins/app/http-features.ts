@@ -10,7 +10,6 @@ import swaggerUi from '@fastify/swagger-ui';
 import { ErrorBody } from '../../schemas/common.js';
 import type { ApiMetrics } from '../../metrics/metrics.js';
 
-const TUS_RESPONSE_HEADERS = ['Location', 'Upload-Offset', 'Upload-Length', 'Upload-Expires', 'Upload-Metadata', 'Tus-Resumable', 'Tus-Version', 'Tus-Extension', 'Tus-Max-Size'];
 const COMPRESSIBLE = /^(application\/vnd\.apple\.mpegurl|application\/json|text\/)/;
 
 /** Registered on the root instance (these plugins skip encapsulation), before any route. */
@@ -18,9 +17,10 @@ export function registerHttpFeatures(app: FastifyInstance): void {
   void app.register(compress, { global: true, encodings: ['gzip'], customTypes: COMPRESSIBLE, threshold: 256 });
   void app.register(cors, {
     origin: '*',
+    // PATCH and DELETE for resumable uploads from web pages (their preflights are answered here; tus
+    // sets the exposed headers of its own responses).
     methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
-    // Browsers may read these: tus clients (tus-js-client, Uppy) need the upload's location and offset.
-    exposedHeaders: ['Content-Length', 'Retry-After', ...TUS_RESPONSE_HEADERS],
+    exposedHeaders: ['Content-Length', 'Retry-After'],
     maxAge: 600,
   });
   app.addSchema(ErrorBody);
