@@ -38,8 +38,12 @@ export function frameTicks(plan: SegmentPlan): number {
   return plan.kind === 'video' ? Math.floor((CLOCK_HZ * plan.frameRate.den) / plan.frameRate.num) : Math.floor((CLOCK_HZ * 1024) / 48_000);
 }
 
-/** boundaryPts for the segmenter: half a frame before each segment's first PTS (video); the boundary itself (audio). */
+/**
+ * boundaryPts for the segmenter: half a frame before each segment's first PTS (video); one AAC
+ * frame before the boundary (audio), because the encoder's priming frame puts a run's first packet
+ * exactly that much early, and it must open the run's first segment, not make one before it.
+ */
 export function segmenterBoundary(plan: SegmentPlan): (k: number) => number {
-  const lead = plan.kind === 'video' ? Math.floor(frameTicks(plan) / 2) : 0;
+  const lead = plan.kind === 'video' ? Math.floor(frameTicks(plan) / 2) : frameTicks(plan);
   return (k) => expectedStartTicks(plan, k) - lead;
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chooseLadder, planAudioSchedule, planVideoSchedule, rational, type VideoRung } from '@kiln/shared';
+import { chooseLadder, formatSeconds, planAudioSchedule, planVideoSchedule, rational, type VideoRung } from '@kiln/shared';
 import type { SourceFacts } from './facts.js';
 import { MP4_FORMATS, outputOffset, transcodeArgs, videoFilter, type InputSpec } from './ffmpeg-args.js';
 
@@ -26,21 +26,21 @@ test('legacy 360p from segment 10: seek to its first frame, source-time offset, 
     '-protocol_whitelist', 'file', '-format_whitelist', 'mov,mp4,m4a,3gp,3g2,mj2',
     '-ss', '38.004633', '-i', 'file:/media/in.mp4',
     '-map', '0:0',
-    '-vf', 'fps=30000/1001,scale=640:360:flags=bicubic,format=yuv420p,setsar=1',
+    '-vf', 'fps=30000/1001:start_time=0,scale=640:360:flags=bicubic,format=yuv420p,setsar=1,tpad=stop_mode=clone:stop=-1',
     '-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'baseline', '-level:v', '3.0', '-refs', '1', '-bf', '0',
     '-b:v', '365000', '-maxrate', '401500', '-bufsize', '401500',
     '-force_key_frames', '0,1.001,2.002,3.003,4.004,5.005,6.006,7.007,8.008,9.009',
     '-sc_threshold', '0', '-flags', '+cgop', '-threads', '2',
     '-map', '0:1', '-c:a', 'aac', '-b:a', '64000', '-ac', '2', '-ar', '48000',
-    '-t', '10.01', '-output_ts_offset', '48.004633', '-muxdelay', '0', '-muxpreload', '0', '-f', 'mpegts', 'pipe:1',
+    '-frames:v', '300', '-t', '10.01', '-output_ts_offset', '48.004633', '-muxdelay', '0', '-muxpreload', '0', '-f', 'mpegts', 'pipe:1',
   ]);
 });
 
-test('a run from 0 to the end has no -ss and no -t, and its offset is BASE alone', () => {
+test('a run from 0 to the end has no -ss, ends at the plan\'s last frame, and its offset is BASE alone', () => {
   const plan = planVideoSchedule(60, NTSC);
   const args = transcodeArgs({ input: file, facts, rung: rung('desktop', '720p'), plan, from: 0, until: plan.segments.length, threads: 0 });
   assert.equal(args.includes('-ss'), false);
-  assert.equal(args.includes('-t'), false);
+  assert.deepEqual(args.slice(args.indexOf('-frames:v'), args.indexOf('-frames:v') + 4), ['-frames:v', String(plan.totalFrames), '-t', formatSeconds(plan.duration)]);
   assert.deepEqual(args.slice(args.indexOf('-output_ts_offset'), args.indexOf('-output_ts_offset') + 2), ['-output_ts_offset', '10']);
   assert.deepEqual(args.slice(args.indexOf('-profile:v'), args.indexOf('-profile:v') + 8), ['-profile:v', 'high', '-level:v', '4.0', '-refs', '4', '-bf', '3']);
   assert.deepEqual(outputOffset(plan, 0), rational(10));
@@ -50,8 +50,9 @@ test('interlaced and HDR sources are deinterlaced and tone-mapped to 8-bit SDR; 
   const video = { ...facts.video!, interlaced: true, hdr: true, highBitDepth: true };
   assert.equal(
     videoFilter(video, rung('desktop', '720p'), NTSC),
-    'bwdif=mode=send_frame:parity=auto:deint=all,fps=30000/1001,scale=1280:720:flags=bicubic,' +
-      'zscale=t=linear:npl=100,format=gbrpf32le,zscale=p=bt709,tonemap=hable:desat=0,zscale=t=bt709:m=bt709:r=tv,format=yuv420p,setsar=1',
+    'bwdif=mode=send_frame:parity=auto:deint=all,fps=30000/1001:start_time=0,scale=1280:720:flags=bicubic,' +
+      'zscale=t=linear:npl=100,format=gbrpf32le,zscale=p=bt709,tonemap=hable:desat=0,zscale=t=bt709:m=bt709:r=tv,format=yuv420p,setsar=1,' +
+      'tpad=stop_mode=clone:stop=-1',
   );
   const plan = planVideoSchedule(60, NTSC);
   const args = transcodeArgs({ input: { ...file, url: 'pipe:0', protocols: ['pipe'], stdin: true }, facts, rung: rung('legacy', '234p'), plan, from: 0, until: 1, threads: 1 });
@@ -65,7 +66,7 @@ test('audio-only renditions carry one AAC frame per PES; a source without audio 
   const args = transcodeArgs({ input: file, facts: audioFacts, rung: audio, plan, from: 0, until: plan.segments.length, threads: 1 });
   assert.deepEqual(args.slice(args.indexOf('-vn')), [
     '-vn', '-map', '0:0', '-c:a', 'aac', '-b:a', '64000', '-ac', '2', '-ar', '48000',
-    '-output_ts_offset', '10', '-muxdelay', '0', '-muxpreload', '0', '-pes_payload_size', '0', '-f', 'mpegts', 'pipe:1',
+    '-t', '30', '-output_ts_offset', '10', '-muxdelay', '0', '-muxpreload', '0', '-pes_payload_size', '0', '-f', 'mpegts', 'pipe:1',
   ]);
   const silent = transcodeArgs({ input: file, facts: { duration: rational(60), video: facts.video! }, rung: rung('legacy', '234p'), plan: planVideoSchedule(60, NTSC), from: 0, until: 2, threads: 1 });
   assert.ok(silent.includes('-an'));

@@ -5,7 +5,7 @@
  * frame of every whole second of the global grid, and stops where segment `until` begins.
  */
 import {
-  DEVICE_PROFILES, forceKeyFramesArgument, formatFrameRate, formatSeconds, rational, seekTime, subtract,
+  DEVICE_PROFILES, forceKeyFramesArgument, formatFrameRate, formatSeconds, rational, seekTime, segmentAt, subtract,
   type AudioRung, type Rational, type SegmentPlan, type VideoPlan, type VideoRung,
 } from '@kiln/shared';
 import type { SourceFacts, VideoFacts } from './facts.js';
@@ -63,15 +63,22 @@ export function inputArgs(input: InputSpec, start: Rational): string[] {
   ];
 }
 
-/** Deinterlace, constant frame rate, exact even size, 8-bit 4:2:0 SDR; rotation is ffmpeg's autorotate. */
+/**
+ * Deinterlace, constant frame rate, exact even size, 8-bit 4:2:0 SDR; rotation is ffmpeg's
+ * autorotate. The frames are made to fit the plan whatever the source's timing: `start_time=0`
+ * repeats the first picture of a video that starts after its audio (so frame 0 is at 0, as
+ * planned), and `tpad` repeats the last one until `-t` ends the run (a source whose declared length
+ * is a frame or two longer than its pictures), so every run yields exactly its planned frames.
+ */
 export function videoFilter(video: VideoFacts, rung: VideoRung, frameRate: Rational): string {
   return [
     ...(video.interlaced ? ['bwdif=mode=send_frame:parity=auto:deint=all'] : []),
-    `fps=${frameRate.num}/${frameRate.den}`,
+    `fps=${frameRate.num}/${frameRate.den}:start_time=0`,
     `scale=${rung.width}:${rung.height}:flags=bicubic`,
     ...(video.hdr ? hdrToSdr() : []),
     'format=yuv420p',
     'setsar=1',
+    'tpad=stop_mode=clone:stop=-1',
   ].join(',');
 }
 
@@ -101,10 +108,22 @@ function audioArgs(spec: RunSpec, bitrate: number): string[] {
   return ['-map', `0:${audio.index}`, '-c:a', 'aac', '-b:a', String(bitrate), '-ac', '2', '-ar', '48000'];
 }
 
+/** Frames a video run makes: from the first frame of `from` to the first of `until` (or the plan's last). */
+export function runFrameCount(plan: VideoPlan, from: number, until: number): number {
+  const end = until >= plan.segments.length ? plan.totalFrames : segmentAt(plan, until).firstFrame;
+  return end - segmentAt(plan, from).firstFrame;
+}
+
+/**
+ * A run ends where its last planned segment does, also when the source runs longer: `-t` for the
+ * audio, and for the video an exact frame count (`-t` in microseconds could round in the first
+ * frame of the next segment).
+ */
 function outputArgs(spec: RunSpec, audioOnly: boolean): string[] {
-  const stopsEarly = spec.until < spec.plan.segments.length;
+  const { plan } = spec;
   return [
-    ...(stopsEarly ? ['-t', formatSeconds(runDuration(spec.plan, spec.from, spec.until))] : []),
+    ...(plan.kind === 'video' && !audioOnly ? ['-frames:v', String(runFrameCount(plan, spec.from, spec.until))] : []),
+    '-t', formatSeconds(runDuration(plan, spec.from, spec.until)),
     '-output_ts_offset', formatSeconds(outputOffset(spec.plan, spec.from)),
     '-muxdelay', '0', '-muxpreload', '0',
     ...(audioOnly ? ['-pes_payload_size', '0'] : []),
