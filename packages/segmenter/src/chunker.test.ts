@@ -76,3 +76,15 @@ test('a schedule that does not increase is a typed error', () => {
   const chunker = new Chunker({ boundaryPts: () => 0, origin: 'relative' });
   assert.throws(() => chunker.push({ pts: 0, key: true }), (e) => isSegmenterError(e, 'INVALID_SCHEDULE'));
 });
+
+test('a run of a single frame lasts one frame when the caller gives the frame length, else nothing can be measured', () => {
+  const base = 10 * 90_000;
+  const boundaryPts = boundariesFromDurations([2, 2, 3], base);
+  const known = new Chunker({ boundaryPts, origin: 'absolute', frameDurationTicks: 3000 });
+  assert.deepEqual(feed(known, 1, 3000, base + 2 * 90_000, () => true).map((s) => [s.index, s.durationTicks]), [[1, 3000]]);
+  const unknown = new Chunker({ boundaryPts, origin: 'absolute' });
+  assert.deepEqual(feed(unknown, 1, 3000, base + 2 * 90_000, () => true).map((s) => [s.index, s.durationTicks]), [[1, 0]]);
+  // Measured steps win over the given length.
+  const measured = new Chunker({ boundaryPts, origin: 'absolute', frameDurationTicks: 9999 });
+  assert.equal(feed(measured, 3, 3000, base, () => true).at(-1)?.durationTicks, 9000);
+});

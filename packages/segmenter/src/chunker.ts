@@ -25,6 +25,8 @@ export interface ChunkerOptions {
   readonly origin: BoundaryOrigin;
   /** How late a segment may start and still be on schedule; default: one frame, as measured. */
   readonly startToleranceTicks?: number;
+  /** One frame, when the caller knows it (CFR output): the length of a segment of a single unit before any step was measured. */
+  readonly frameDurationTicks?: number;
 }
 
 export interface SegmentTiming {
@@ -94,9 +96,9 @@ export class Chunker {
     return this.close(this.estimatedEnd(), this.index, false, true);
   }
 
-  /** One frame as measured: the smallest positive PTS step between consecutive units. */
+  /** One frame as measured (the smallest positive PTS step between consecutive units), else as given. */
   get frameDurationTicks(): number | undefined {
-    return Number.isFinite(this.frameTicks) ? this.frameTicks : undefined;
+    return Number.isFinite(this.frameTicks) ? this.frameTicks : this.options.frameDurationTicks;
   }
 
   private begin(pts: number): void {

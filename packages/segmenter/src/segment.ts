@@ -17,6 +17,8 @@ export interface SegmenterOptions {
   readonly origin?: BoundaryOrigin;
   /** How late a segment may start and stay on schedule; default one frame, as measured. */
   readonly startToleranceTicks?: number;
+  /** One frame, when the caller knows it: the length of a one-frame segment before any step was measured. */
+  readonly frameDurationTicks?: number;
   /** A segment that grows beyond this is cut early and reported `forced` (default 512 MiB). */
   readonly maxSegmentBytes?: number;
   /** Give up looking for an access unit's first slice after this many bytes (default 256 KiB). */

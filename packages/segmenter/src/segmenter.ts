@@ -56,6 +56,7 @@ export class Segmenter {
       boundaryPts: options.boundaryPts,
       origin: options.origin ?? 'absolute',
       ...(options.startToleranceTicks === undefined ? {} : { startToleranceTicks: options.startToleranceTicks }),
+      ...(options.frameDurationTicks === undefined ? {} : { frameDurationTicks: options.frameDurationTicks }),
     });
   }
 

@@ -61,16 +61,18 @@ export async function pretranscodeHead(videoId: string, facts: SourceFacts, prof
   for (const rendition of renditions) cached.set(rendition.id, await deps.cache.cachedIndexes(videoId, rendition.id));
   const tasks = headTasks(renditions, cached);
   deps.log.info({ videoId, renditions: renditions.length, runs: tasks.length }, 'pre-transcode started');
-  // The first failure stops the rest: the runs going on and those still waiting for a slot.
+  // The first failure stops the rest: the runs going on and those still waiting for a slot. It is
+  // the one reported; the others mostly say they were stopped (TRANSCODE_STOPPED), not why.
   const failed = new AbortController();
+  let firstFailure: { reason: unknown } | undefined;
   const stop = signal === undefined ? failed.signal : AbortSignal.any([signal, failed.signal]);
-  const results = await Promise.allSettled(tasks.map((task) =>
+  await Promise.allSettled(tasks.map((task) =>
     deps.slots.use(() => runTask(videoId, facts, task, deps, stop)).catch((error: unknown) => {
+      firstFailure ??= { reason: error };
       failed.abort();
       throw error;
     })));
-  const failure = results.find((result) => result.status === 'rejected');
-  if (failure !== undefined) throw failure.reason;
+  if (firstFailure !== undefined) throw firstFailure.reason;
   for (const rendition of renditions) {
     for (let index = 0; index < headLength(rendition); index += 1) {
       if (cached.get(rendition.id)?.has(index) === true) await deps.cache.pin(videoId, rendition.id, index);

@@ -10,7 +10,7 @@ import {
   type Rational, type SegmentPlan,
 } from '@kiln/shared';
 import { CLOCK_HZ } from '@kiln/segmenter';
-import { BASE_OFFSET_SECONDS } from './ffmpeg-args.js';
+import { AAC_FRAME, BASE_OFFSET_SECONDS } from './ffmpeg-args.js';
 
 const BASE = rational(BASE_OFFSET_SECONDS);
 
@@ -35,7 +35,8 @@ export function expectedStartTicks(plan: SegmentPlan, k: number): number {
 
 /** One frame in ticks (rounded down), or one AAC frame at 48 kHz for audio plans. */
 export function frameTicks(plan: SegmentPlan): number {
-  return plan.kind === 'video' ? Math.floor((CLOCK_HZ * plan.frameRate.den) / plan.frameRate.num) : Math.floor((CLOCK_HZ * 1024) / 48_000);
+  const frame = plan.kind === 'video' ? { num: plan.frameRate.den, den: plan.frameRate.num } : AAC_FRAME;
+  return Math.floor((CLOCK_HZ * frame.num) / frame.den);
 }
 
 /**

@@ -14,6 +14,9 @@ import type { SourceFacts, VideoFacts } from './facts.js';
 export const BASE_OFFSET_SECONDS = 10;
 /** What an MP4/MOV source may be parsed as (a crafted file must not pick another demuxer). */
 export const MP4_FORMATS: readonly string[] = ['mov', 'mp4', 'm4a', '3gp', '3g2', 'mj2'];
+/** The sample rate of every AAC rendition, and the length of one AAC frame (1024 samples) at it. */
+export const AUDIO_SAMPLE_RATE = 48_000;
+export const AAC_FRAME: Rational = rational(1024, AUDIO_SAMPLE_RATE);
 /** x264's speed/quality trade: measured ~2.4× realtime for 1080p→720p on one of these cores. */
 export const DEFAULT_PRESET = 'veryfast';
 
@@ -105,13 +108,23 @@ function videoArgs(spec: RunSpec, video: VideoFacts, rung: VideoRung, plan: Vide
 function audioArgs(spec: RunSpec, bitrate: number): string[] {
   const audio = spec.facts.audio;
   if (audio === undefined || bitrate === 0) return ['-an'];
-  return ['-map', `0:${audio.index}`, '-c:a', 'aac', '-b:a', String(bitrate), '-ac', '2', '-ar', '48000'];
+  return ['-map', `0:${audio.index}`, '-c:a', 'aac', '-b:a', String(bitrate), '-ac', '2', '-ar', String(AUDIO_SAMPLE_RATE)];
 }
 
 /** Frames a video run makes: from the first frame of `from` to the first of `until` (or the plan's last). */
 export function runFrameCount(plan: VideoPlan, from: number, until: number): number {
   const end = until >= plan.segments.length ? plan.totalFrames : segmentAt(plan, until).firstFrame;
   return end - segmentAt(plan, from).firstFrame;
+}
+
+/**
+ * Where a run's output ends. Audio-only: one AAC frame early when the run stops before the end,
+ * because the encoder's priming frame puts every packet a frame before its samples' time; the packet
+ * that would straddle the next segment's boundary belongs to the run that makes that segment.
+ */
+function stopTime(spec: RunSpec, audioOnly: boolean): Rational {
+  const length = runDuration(spec.plan, spec.from, spec.until);
+  return audioOnly && spec.until < spec.plan.segments.length ? subtract(length, AAC_FRAME) : length;
 }
 
 /**
@@ -123,7 +136,7 @@ function outputArgs(spec: RunSpec, audioOnly: boolean): string[] {
   const { plan } = spec;
   return [
     ...(plan.kind === 'video' && !audioOnly ? ['-frames:v', String(runFrameCount(plan, spec.from, spec.until))] : []),
-    '-t', formatSeconds(runDuration(plan, spec.from, spec.until)),
+    '-t', formatSeconds(stopTime(spec, audioOnly)),
     '-output_ts_offset', formatSeconds(outputOffset(spec.plan, spec.from)),
     '-muxdelay', '0', '-muxpreload', '0',
     ...(audioOnly ? ['-pes_payload_size', '0'] : []),

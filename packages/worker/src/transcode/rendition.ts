@@ -9,6 +9,7 @@ import {
 } from '@kiln/shared';
 import { WorkerErrors } from '../errors.js';
 import type { SourceFacts } from './facts.js';
+import { AUDIO_SAMPLE_RATE } from './ffmpeg-args.js';
 
 export interface Rendition {
   readonly id: string;
@@ -35,7 +36,7 @@ export function ladderSource(facts: SourceFacts): LadderSource {
 }
 
 function planFor(facts: SourceFacts, rung: Rung): SegmentPlan {
-  if (rung.kind === 'audio') return planAudioSchedule(facts.duration, { sampleRate: 48_000 });
+  if (rung.kind === 'audio') return planAudioSchedule(facts.duration, { sampleRate: AUDIO_SAMPLE_RATE });
   if (rung.frameRate === undefined) throw WorkerErrors.create('SOURCE_UNUSABLE', 'the source has no known frame rate');
   return planVideoSchedule(facts.duration, rung.frameRate);
 }
