@@ -1,11 +1,13 @@
 /**
- * `pnpm bench ingest [--rounds 3]`, in one run on one machine (test cluster: this API, one
- * `kiln worker` of each role spawned through the CLI with capacity 2, Redis, an S3 API server):
+ * `pnpm bench ingest [--rounds 3] [--ready-only]`, in one run on one machine (test cluster: this
+ * API, one `kiln worker` of each role spawned through the CLI with capacity 2, Redis, an S3 API server):
  * 1. Time to ready: from the upload's answer (202) until segment 0 of every rendition of the
  *    default profiles is in the cache index, for a 60 s 1080p and a 10 min 720p source. The floor
  *    is plain ffmpeg making the first 2 s of every rendition from a local copy: the very command
  *    lines the pre-transcode worker ran for its segment-0 runs (read from its debug log), the
- *    input swapped for the local file, two at a time (the worker's slots).
+ *    input swapped for the local file, two at a time (the worker's slots). Also the time to the
+ *    record's `ready` (the whole head pinned) against every head run replayed the same way, and
+ *    each sample's steps from the worker's debug log. Rounds alternate the sources.
  * 2. Time to first frame in Chromium (hls.js, profile `mobile`): a ready video; the same video
  *    with its cache emptied (no pre-transcoded head: on demand); and the segments and playlists
  *    the API served, as static files from @fastify/static (the floor). Rounds alternate.
@@ -21,7 +23,7 @@ import { DEFAULT_PROFILES, runFfmpeg, spawnFfmpeg } from '@kiln/shared';
 import { makeTempDir, removeTempDir } from '@kiln/shared/testing';
 import { launchPlayer, type Player } from '../src/testing/browser.js';
 import { startCluster, waitFor, type Cluster } from '../src/uploads/test-cluster.js';
-import { playbackUrl, settledVideo, uploadFile, videoView } from '../src/uploads/upload-client.js';
+import { playbackUrl, uploadFile, videoView } from '../src/uploads/upload-client.js';
 
 const BENCH_DIR = resolve(import.meta.dirname, '../../../.bench');
 const SOURCES = [
@@ -66,32 +68,79 @@ async function inParallel(tasks: readonly (() => Promise<unknown>)[], width: num
   }));
 }
 
-async function floorTimeToReady(commandLines: readonly string[], file: string): Promise<number> {
+/** The runs replayed, `PARALLELISM` at a time: the total and each run's own time. */
+async function floorTimeToReady(commandLines: readonly string[], file: string): Promise<{ ms: number; runs: number[] }> {
   const started = performance.now();
-  await inParallel(commandLines.map((line) => () => spawnFfmpeg(localRun(line, file), { stdout: 'ignore' }).done), PARALLELISM);
-  return performance.now() - started;
+  const runs: number[] = [];
+  await inParallel(commandLines.map((line) => async () => {
+    const runStarted = performance.now();
+    await spawnFfmpeg(localRun(line, file), { stdout: 'ignore' }).done;
+    runs.push(performance.now() - runStarted);
+  }), PARALLELISM);
+  return { ms: performance.now() - started, runs };
 }
 
-/** Upload, then the time until segment 0 of every default-profile rendition is indexed; waits for `ready`. */
-async function kilnTimeToReady(cluster: Cluster, file: string): Promise<{ id: string; ms: number; renditions: number }> {
+interface KilnSample {
+  readonly id: string;
+  /** Wall-clock time of the upload's 202, for the worker's log times. */
+  readonly answeredAt: number;
+  /** To segment 0 of every rendition in the cache index; to the record's `ready` (the whole head pinned). */
+  readonly ms: number;
+  readonly readyMs: number;
+  readonly renditions: number;
+}
+
+/**
+ * Upload, then a poll every 20 ms (finer than waitFor's 100 ms: the times are a few seconds) of
+ * when each rendition's segment 0 entered the cache index, until `ready`. The record lists the
+ * renditions only once ready: only then is it known which of the indexes count.
+ */
+async function kilnTimeToReady(cluster: Cluster, file: string): Promise<KilnSample> {
   const id = await uploadFile(cluster.base, file);
+  const answeredAt = Date.now();
   const started = performance.now();
-  let renditions: string[] = [];
-  const firstSegmentsCached = async () => {
-    if (renditions.length === 0) {
-      const view = await videoView(cluster.base, id);
-      if (view.state === 'failed') throw new Error(`ingest failed: ${JSON.stringify(view.error)}`);
-      renditions = view.renditions.filter((r) => DEFAULT_PROFILES.some((p) => p === r.profile)).map((r) => r.id);
-      if (renditions.length === 0) return false;
+  const zeroSeen = new Map<string, number>();
+  let polls = 0;
+  // The record every 5th poll: the API's GET costs more than two Redis commands.
+  for (let view = await videoView(cluster.base, id); ; view = polls++ % 5 === 0 ? await videoView(cluster.base, id) : view) {
+    if (view.state === 'failed') throw new Error(`ingest failed: ${JSON.stringify(view.error)}`);
+    if (view.state === 'ready') {
+      const readyMs = performance.now() - started;
+      const renditions = view.renditions.filter((r) => DEFAULT_PROFILES.some((p) => p === r.profile));
+      const ms = Math.max(...renditions.map((r) => zeroSeen.get(cluster.keys.segmentIndex(id, r.id)) ?? readyMs));
+      return { id, answeredAt, ms, readyMs, renditions: renditions.length };
     }
-    const cached = await Promise.all(renditions.map((r) => cluster.redis.hexists(cluster.keys.segmentIndex(id, r), '0')));
-    return cached.every((flag) => flag === 1);
-  };
-  await waitFor('segment 0 of every rendition', firstSegmentsCached, 6_000);
-  const ms = performance.now() - started;
-  const view = await settledVideo(cluster.base, id, 6_000);
-  if (view.state !== 'ready') throw new Error(`not ready: ${JSON.stringify(view.error)}`);
-  return { id, ms, renditions: renditions.length };
+    if (performance.now() - started > 120_000) throw new Error(`${id} not ready after 120 s`);
+    // KEYS is fine on the bench's own Redis: a few hundred keys.
+    for (const key of await cluster.redis.keys(cluster.keys.segmentIndexPattern(id))) {
+      if (!zeroSeen.has(key) && (await cluster.redis.hexists(key, '0')) === 1) zeroSeen.set(key, performance.now() - started);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/**
+ * A pino line of the pre-transcode worker (times in ms since the epoch): `ingest step` lines say a
+ * step, when it `started` and how many `ms` it took; `head segment stored` lines say a `run`, the
+ * segment `index`, when the run took its slot (`started`), `closed` the segment and `stored` it.
+ */
+type WorkerLine = Readonly<{ time: number; msg: string } & Partial<Record<'videoId' | 'step' | 'run' | 'commandLine', string>>
+  & Partial<Record<'ms' | 'index' | 'started' | 'closed' | 'stored', number>>>;
+
+/** The ingest's steps as `name start+duration` (ms from the 202), then the segment-0 runs. */
+function breakdown(lines: readonly WorkerLine[], sample: KilnSample): string {
+  const at = (time: number) => Math.round(time - sample.answeredAt);
+  const mine = lines.filter((line) => line.videoId === sample.id);
+  const pickup = mine.find((line) => line.msg === 'job started');
+  const steps = mine.filter((line) => line.msg === 'ingest step').map((line) => `${line.step} ${at(line.started ?? 0)}+${line.ms}`);
+  const zero = mine.filter((line) => line.msg === 'head segment stored' && line.index === 0);
+  const spawned = new Map(lines.filter((line) => line.msg === 'ffmpeg started').map((line) => [line.run, line.time]));
+  const toClosed = zero.map((line) => (line.closed ?? 0) - (spawned.get(line.run) ?? Number.NaN));
+  const slotToStored = zero.map((line) => (line.stored ?? 0) - (line.started ?? 0));
+  const range = (values: number[]) => `${median(values).toFixed(0)} [${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)}]`;
+  return `pickup ${pickup === undefined ? '?' : at(pickup.time)} · ${steps.join(' · ')}\n  segment 0: first ffmpeg ${at(Math.min(...spawned.values()))}, ` +
+    `first stored ${at(Math.min(...zero.map((l) => l.stored ?? 0)))}, last stored ${at(Math.max(...zero.map((l) => l.stored ?? 0)))}; ` +
+    `per run: ffmpeg → segment closed ${range(toClosed)}, slot → stored ${range(slotToStored)}`;
 }
 
 async function firstFrame(player: Player, url: string): Promise<number> {
@@ -151,20 +200,57 @@ async function idle(cluster: Cluster): Promise<void> {
   await waitFor('workers idle', async () => (await cluster.ffmpegOf('od1')).length === 0 && (await cluster.ffmpegOf('pre1')).length === 0, 1_200);
 }
 
-const median = (samples: readonly number[]): number => [...samples].sort((a, b) => a - b)[Math.floor(samples.length / 2)] ?? Number.NaN;
+/** The middle sample, or the mean of the two middle ones. */
+function median(samples: readonly number[]): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const middle = sorted.length / 2;
+  return Number.isInteger(middle) ? ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2 : (sorted[Math.floor(middle)] ?? Number.NaN);
+}
 const ms = (value: number): string => `${value.toFixed(0)} ms`;
+const spread = (samples: readonly number[], digits = 2): string =>
+  `median ${median(samples).toFixed(digits)} [${Math.min(...samples).toFixed(digits)}–${Math.max(...samples).toFixed(digits)}]`;
 
-async function benchTimeToReady(cluster: Cluster, runs: Map<string, string[]>): Promise<string> {
+/** Per source: segment 0 everywhere and its floor; `ready` and the whole head's floor (ms). */
+type ReadySamples = Record<'kiln' | 'floor' | 'ready' | 'headFloor', number[]>;
+
+/**
+ * One sample of a source, then its floors on an idle cluster: the segment-0 runs (the goal's
+ * floor) and every run of the head (what `ready` waits for), replayed on the local file.
+ */
+async function sampleTimeToReady(cluster: Cluster, lines: WorkerLine[], source: (typeof SOURCES)[number], samples: ReadySamples): Promise<string> {
+  lines.length = 0;
+  const kiln = await kilnTimeToReady(cluster, source.file);
+  const headRuns = lines.filter((l) => l.msg === 'ffmpeg started' && l.commandLine !== undefined).map((l) => l.commandLine ?? '');
+  const segmentZeroRuns = headRuns.slice(0, kiln.renditions);
+  await idle(cluster);
+  const { ms: floor, runs } = await floorTimeToReady(segmentZeroRuns, source.file);
+  const headFloor = (await floorTimeToReady(headRuns, source.file)).ms;
+  samples.kiln.push(kiln.ms);
+  samples.floor.push(floor);
+  samples.ready.push(kiln.readyMs);
+  samples.headFloor.push(headFloor);
+  process.stdout.write(`time to ready, ${source.name} (${kiln.renditions} renditions): kiln ${ms(kiln.ms)}, floor ${ms(floor)} ` +
+    `(${segmentZeroRuns.length} ffmpeg, ${PARALLELISM} at a time) → ${(kiln.ms / floor).toFixed(2)}× (goal ≤ 1.3×); ` +
+    `state ready ${ms(kiln.readyMs)}, whole-head floor ${ms(headFloor)} (${headRuns.length} ffmpeg) → ${(kiln.readyMs / headFloor).toFixed(2)}×\n` +
+    `  ${breakdown(lines, kiln)}; floor per run ${median(runs).toFixed(0)} [${Math.min(...runs).toFixed(0)}–${Math.max(...runs).toFixed(0)}]\n`);
+  return kiln.id;
+}
+
+/** Medians and [min–max] at the end. */
+async function benchTimeToReady(cluster: Cluster, lines: WorkerLine[], rounds: number): Promise<string> {
   let firstId = '';
-  for (const source of SOURCES) {
-    runs.clear();
-    const kiln = await kilnTimeToReady(cluster, source.file);
-    firstId ||= kiln.id;
-    const segmentZeroRuns = (runs.get('pre1') ?? []).slice(0, kiln.renditions);
-    await idle(cluster);
-    const floor = await floorTimeToReady(segmentZeroRuns, source.file);
-    process.stdout.write(`time to ready, ${source.name} (${kiln.renditions} renditions): kiln ${ms(kiln.ms)}, floor ${ms(floor)} ` +
-      `(${segmentZeroRuns.length} ffmpeg, ${PARALLELISM} at a time) → ${(kiln.ms / floor).toFixed(2)}× (goal ≤ 1.3×)\n`);
+  const results = new Map<string, ReadySamples>(SOURCES.map((s) => [s.name, { kiln: [], floor: [], ready: [], headFloor: [] }]));
+  for (let round = 0; round < rounds; round += 1) {
+    for (const source of SOURCES) {
+      const id = await sampleTimeToReady(cluster, lines, source, results.get(source.name)!);
+      firstId ||= id;
+    }
+  }
+  for (const [name, { kiln, floor, ready, headFloor }] of results) {
+    const ratio = (values: number[], floors: number[]) => values.map((value, i) => value / (floors[i] ?? Number.NaN));
+    const seconds = (values: number[]) => spread(values.map((value) => value / 1000));
+    process.stdout.write(`${name}, ${rounds} rounds: segment 0 everywhere ${seconds(kiln)} s, floor ${seconds(floor)} s → ${spread(ratio(kiln, floor))}× (goal ≤ 1.3×); ` +
+      `state ready ${seconds(ready)} s, whole-head floor ${seconds(headFloor)} s → ${spread(ratio(ready, headFloor))}×\n`);
   }
   return firstId;
 }
@@ -201,13 +287,11 @@ async function benchFirstFrame(cluster: Cluster, player: Player, id: string, rou
 }
 
 export async function main(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { rounds: { type: 'string', default: '3' } } });
+  const { values } = parseArgs({ args, options: { rounds: { type: 'string', default: '3' }, 'ready-only': { type: 'boolean', default: false } } });
   await ensureInputs();
-  const runs = new Map<string, string[]>();
+  const lines: WorkerLine[] = [];
   const onLine = (workerId: string, line: string) => {
-    if (!line.includes('ffmpeg started')) return;
-    const entry = JSON.parse(line) as { commandLine?: string };
-    if (entry.commandLine !== undefined) runs.set(workerId, [...(runs.get(workerId) ?? []), entry.commandLine]);
+    if (workerId === 'pre1' && line.startsWith('{')) lines.push(JSON.parse(line) as WorkerLine);
   };
   const cluster = await startCluster({ maxBytes: 1024 * 1024 * 1024, workerLog: { level: 'debug', onLine } });
   let player: Player | undefined;
@@ -215,7 +299,8 @@ export async function main(args: string[]): Promise<void> {
     cluster.startWorker('pre1', 'pretranscode');
     cluster.startWorker('od1', 'ondemand');
     await waitFor('load reports', async () => (await cluster.redis.exists(cluster.keys.workerLoad('pre1'), cluster.keys.workerLoad('od1'))) === 2);
-    const id = await benchTimeToReady(cluster, runs);
+    const id = await benchTimeToReady(cluster, lines, Number(values.rounds));
+    if (values['ready-only']) return;
     player = await launchPlayer();
     await benchFirstFrame(cluster, player, id, Number(values.rounds));
   } finally {

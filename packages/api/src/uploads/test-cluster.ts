@@ -10,16 +10,15 @@ import { createInterface } from 'node:readline';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { createLogger, createRedisKeys, createS3Storage, type ObjectStorage, type RedisKeys } from '@kiln/shared';
-import { listChildProcesses, makeTempDir, removeTempDir, startServices, type RedisService, type S3Service, waitFor } from '@kiln/shared/testing';
+import { listChildProcesses, makeTempDir, removeTempDir, sampleMediaDirectory, startServices, type RedisService, type S3Service, waitFor } from '@kiln/shared/testing';
 import { buildApiApp } from '../app.js';
 import { createJobQueue, type JobQueue } from '../plugins/external/queues.js';
 import { createHttpWorkerClient } from '../workers/http-client.js';
 
 const KILN = resolve(import.meta.dirname, '../../../cli/bin/kiln.js');
 const SECRET = 'an upload test secret that is long enough for HMAC';
-const REPO_ROOT = resolve(import.meta.dirname, '../../../..');
 
-export const mediaFile = (name: string): string => join(process.env.KILN_MEDIA_DIR ?? resolve(REPO_ROOT, '..', 'shared', 'media'), name);
+export const mediaFile = (name: string): string => join(sampleMediaDirectory(), name);
 
 export interface Cluster {
   readonly redis: Redis;
@@ -28,8 +27,11 @@ export interface Cluster {
   readonly app: FastifyInstance;
   /** http://127.0.0.1:port of the API. */
   readonly base: string;
-  /** `machineOf`: another worker's id, to share its data directory (a restart on the same machine). */
-  startWorker(id: string, role: 'ondemand' | 'pretranscode', machineOf?: string): ChildProcess;
+  /**
+   * `machineOf`: another worker's id, to share its data directory (a restart on the same machine);
+   * `env`: settings of this worker only (e.g. `KILN_INGEST_MAX_DURATION`).
+   */
+  startWorker(id: string, role: 'ondemand' | 'pretranscode', machineOf?: string, env?: Readonly<Record<string, string>>): ChildProcess;
   /** ffmpeg processes a worker runs now. */
   ffmpegOf(id: string): Promise<number[]>;
   /** Files left in a worker's scratch (job directories, pid files). */
@@ -87,8 +89,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   };
   return {
     redis, keys, storage, app, base,
-    startWorker(id, role, machineOf = id) {
-      const env = workerEnv(services, join(dir, machineOf), id, role);
+    startWorker(id, role, machineOf = id, extraEnv = {}) {
+      const env = { ...workerEnv(services, join(dir, machineOf), id, role), ...extraEnv };
       const { workerLog } = options;
       const child = spawn(process.execPath, [KILN, 'worker'], { stdio: ['pipe', workerLog ? 'pipe' : 'ignore', 'inherit'], env: workerLog ? { ...env, KILN_LOG_LEVEL: workerLog.level } : env });
       if (workerLog && child.stdout) createInterface({ input: child.stdout }).on('line', (line) => workerLog.onLine(id, line));

@@ -1,24 +1,18 @@
 /**
- * The compatibility run: every file of the sample media folder through probe → classify →
- * normalize (into a temp directory that is removed afterwards), one row per file. Files run one
- * at a time: the machine is shared with live transcodes.
+ * The ingest core over the sample media folder, for its test (media.test.ts): every file through
+ * probe → classify → normalize (into a temp directory that is removed afterwards), one row per
+ * file, one at a time. The table in docs/compatibility.md comes from the whole path through the
+ * API instead (`pnpm bench compatibility`, packages/api/bench/compatibility.ts).
  */
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { errorCode } from '@kiln/shared';
+import { sampleMediaDirectory } from '@kiln/shared/testing';
 import type { MezzanineOptions } from './normalize-args.js';
 import { normalizeSource } from './normalize.js';
 import { inspectSource } from './probe.js';
 import type { IngestLimits, IngestPlan } from './types.js';
-
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
-
-/** The shared sample media: `KILN_MEDIA_DIR`, else `shared/media` beside the repository. */
-export function mediaDirectory(): string {
-  return process.env.KILN_MEDIA_DIR ?? resolve(REPO_ROOT, '..', 'shared', 'media');
-}
 
 export interface CompatibilityRow {
   readonly file: string;
@@ -42,7 +36,7 @@ export interface CompatibilityOptions {
 }
 
 export async function runCompatibility(options: CompatibilityOptions = {}): Promise<CompatibilityRow[]> {
-  const dir = options.mediaDir ?? mediaDirectory();
+  const dir = options.mediaDir ?? sampleMediaDirectory();
   const names = options.files ?? (await readdir(dir)).filter((name) => name !== 'MANIFEST.md').sort();
   const scratch = await mkdtemp(join(tmpdir(), 'kiln-compat-'));
   const rows: CompatibilityRow[] = [];
@@ -78,36 +72,4 @@ async function checkFile(path: string, file: string, scratch: string, options: C
   } catch (error) {
     return { file, outcome: 'failed', code: errorCode(error), message: error instanceof Error ? error.message : String(error), seconds: seconds() };
   }
-}
-
-const cell = (text: string): string => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
-
-function describe(row: CompatibilityRow): string {
-  if (row.plan === undefined) return row.message ?? '';
-  const { plan } = row;
-  const video = plan.video === undefined ? 'audio only' : `${plan.video.codec} ${plan.video.display.width}×${plan.video.display.height} → ${plan.video.frameRate.num}/${plan.video.frameRate.den} fps`;
-  const flags = [
-    plan.video?.rotation ? `rotation ${plan.video.rotation}` : '', plan.video?.interlaced ? 'interlaced' : '',
-    plan.video?.variableFrameRate ? 'VFR' : '', plan.video?.highBitDepth ? '10-bit' : '', plan.video?.hdr ? 'HDR' : '',
-  ].filter((flag) => flag !== '');
-  const audio = plan.audio === undefined ? 'no audio' : `${plan.audio.codec}`;
-  const reason = plan.normalize.kind === 'none' ? '' : ` — ${plan.normalize.reason}`;
-  return [`${video}${flags.length > 0 ? ` (${flags.join(', ')})` : ''}; ${audio}${reason}`, ...plan.notes].join('; ');
-}
-
-/** The table for docs/compatibility.md: one row per file, then the counts. */
-export function compatibilityMarkdown(rows: readonly CompatibilityRow[]): string {
-  const lines = [
-    '| File | Outcome | Code | Normalize | Duration (s) | Time (s) | Details |',
-    '|---|---|---|---|---:|---:|---|',
-    ...rows.map((row) =>
-      `| \`${cell(row.file)}\` | ${row.outcome} | ${row.code ?? ''} | ${row.normalize ?? ''} | ${row.plan?.durationSeconds.toFixed(3) ?? ''} | ${row.seconds.toFixed(2)} | ${cell(describe(row))} |`),
-  ];
-  const counts = new Map<string, number>();
-  for (const row of rows) {
-    const key = row.outcome === 'accepted' ? `accepted (${row.normalize ?? '?'})` : `${row.outcome} ${row.code ?? ''}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
-  const summary = [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([key, count]) => `- ${key}: ${count}`);
-  return [...lines, '', `${rows.length} files:`, ...summary, ''].join('\n');
 }

@@ -2,55 +2,15 @@
  * The compatibility run over the shared media folder (KILN_MEDIA_DIR): every file probed,
  * classified and normalized (mezzanines with x264 ultrafast to keep CI short; the whole file is
  * encoded, the longest is 95 s at 320×240). Each outcome is pinned to MANIFEST.md's facts, every
- * MP4 written must last as long as its source, and nothing is left behind.
+ * MP4 written must last as long as its source, and nothing is left behind. The expected outcomes
+ * are @kiln/shared/testing's table, which the API's acceptance run (packages/api/src/uploads) checks too.
  */
 import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { before, test } from 'node:test';
-import { listChildProcesses } from '@kiln/shared/testing';
+import { SAMPLE_MEDIA_OUTCOMES as EXPECTED, listChildProcesses } from '@kiln/shared/testing';
 import { runCompatibility, type CompatibilityRow } from './compatibility.js';
-
-/** `refused CODE`, or `video|audio-only none|remux|mezzanine`. */
-const EXPECTED: Readonly<Record<string, string>> = {
-  '3gp-h263-aac.3gp': 'video none', '3gp-h263-amrnb.3gp': 'video none',
-  'asf-msmpeg4v3-wma2-vfr.asf': 'video mezzanine',
-  'audio-only-2-tracks-ac3-aac.mp4': 'audio-only none', 'audio-only-aac.m4a': 'audio-only none',
-  'audio-only-amrnb.3gp': 'audio-only none', 'audio-only-mp3-with-cover-art.mp3': 'audio-only remux',
-  'av1-10bit-hdr10-aac.mp4': 'video none', 'av1-10bit-portrait.mkv': 'video remux', 'av1-aac.mp4': 'video none',
-  'avi-h264-mp3.avi': 'video mezzanine', 'avi-mpeg4asp-mp3.avi': 'video mezzanine', 'avi-msmpeg4v2-adpcm.avi': 'video mezzanine',
-  'corrupt-mkv.mkv': 'refused CORRUPT', 'corrupt-mp4-malformed-free-box.mp4': 'refused CORRUPT',
-  // The manifest: its mdat runs 8 bytes past the end, "still playable" — every sample is there.
-  'corrupt-mp4-mdat-too-long.mp4': 'video none',
-  'corrupt-truncated-mkv-real.mkv': 'refused TRUNCATED', 'corrupt-vp9-invalid-bitstream.webm': 'refused CORRUPT',
-  'flv-h264-aac.flv': 'video remux', 'flv-sorenson-h263.flv': 'video mezzanine', 'flv-vp6-mp3-vfr.flv': 'video mezzanine',
-  'fmp4-h264-aac-15s.mp4': 'video remux', 'fmp4-h264-aac.mp4': 'video remux',
-  'h264-aac-1080p-6min-lowbitrate.mp4': 'video none', 'h264-aac-faststart-10s.mp4': 'video none',
-  'h264-aac-faststart-720p-1s.mp4': 'video none', 'h264-aac-moov-at-end-15s.mp4': 'video none',
-  'h264-aac-moov-at-end-phone-4k60-rot90.mp4': 'video none', 'h264-aac-phone-android-rot90-dropped-frame.mp4': 'video none',
-  // Starts mid-GOP: re-encoded from the frames that decode.
-  'h264-interlaced-1080i-3audio-dvb.ts': 'video mezzanine', 'h264-interlaced-1080i-avchd.mts': 'video remux',
-  'h264-noaudio-1080p-6min.mp4': 'video none', 'h264-noaudio-720p-1s.mp4': 'video none',
-  'hevc-8k-24fps.mp4': 'refused TOO_LARGE',
-  'hevc-aac-phone-android-metadata-track.mp4': 'video none', 'hevc-aac.mp4': 'video none', 'hevc-main10-hdr10-1080p.mp4': 'video none',
-  'hevc-main10-iphone-dolbyvision-rot90.mov': 'video none', 'hevc-main10-iphone-qt-content-with-mp4-ext.mp4': 'video none',
-  'hevc-noaudio.ts': 'video remux', 'mjpeg-pcm.mov': 'video none',
-  'mkv-h264-ac3-srt.mkv': 'video remux', 'mkv-h264-ac3.mkv': 'video remux', 'mkv-h264-high444-aac-chapters.mkv': 'video remux',
-  'mov-h264-pcm-1080p50.mov': 'video none', 'mpeg1-noaudio.mpg': 'video mezzanine',
-  'mpeg2-422-1080i-dts-mp2.ts': 'video mezzanine', 'mpeg2-interlaced-576i-dvb.ts': 'video mezzanine',
-  'mpeg2-mp2-1080p.ts': 'video remux', 'mpeg2-mp2-program-stream.mpg': 'video remux',
-  'mpegts-content-with-mp4-ext.mp4': 'video remux', 'mv-hevc-iphone-spatial.mov': 'video none',
-  'mxf-mpeg2-576.mxf': 'video mezzanine', 'realmedia-rv10-ac3.rm': 'video mezzanine',
-  'truncated-faststart-mid-mdat.mp4': 'refused TRUNCATED', 'truncated-moov-at-end-no-moov.mp4': 'refused TRUNCATED',
-  // A TS is a stream: cut mid-packet, the last frame is damaged and dropped; the rest is a sound 1.4 s.
-  'truncated-ts-mid-packet.ts': 'video mezzanine',
-  'truncated-webm-half.webm': 'refused TRUNCATED',
-  'vp8-noaudio-1080p.webm': 'video mezzanine', 'vp8-vorbis-1080p60.webm': 'video mezzanine', 'vp8-vorbis-45s.webm': 'video mezzanine',
-  'vp9-in-mp4.mp4': 'video none', 'vp9-noaudio.webm': 'video remux', 'vp9-odd-dimensions-161x121.webm': 'video remux',
-  'vp9-profile2-10bit.webm': 'video remux', 'vp9-vorbis-60fps.webm': 'video remux',
-  'vvc-h266.mp4': 'refused UNSUPPORTED_CODEC',
-  'webm-content-with-mp4-ext.mp4': 'video mezzanine', 'wmv2-wma2.wmv': 'video mezzanine', 'wmv3-wma2.wmv': 'video mezzanine',
-};
 
 const ourTempDirs = async () => new Set((await readdir(tmpdir())).filter((name) => /^kiln-(compat|ingest)-/.test(name)));
 

@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import { createFsStorage, ffprobe } from '@kiln/shared';
 import { makeTempDir, removeTempDir } from '@kiln/shared/testing';
 import { bufferRangeReader } from '../source/index.js';
-import { mediaDirectory } from './compatibility.js';
+import { sampleMediaDirectory } from '@kiln/shared/testing';
 import { topLevelBoxTypes } from './mp4-layout.js';
 import { normalizeSource } from './normalize.js';
 import { inspectSource } from './probe.js';
@@ -18,13 +18,13 @@ before(async () => {
 after(() => removeTempDir(dir));
 
 async function planFor(file: string): Promise<IngestPlan> {
-  const { verdict } = await inspectSource(join(mediaDirectory(), file));
+  const { verdict } = await inspectSource(join(sampleMediaDirectory(), file));
   assert.equal(verdict.outcome, 'accepted');
   return verdict.outcome === 'accepted' ? verdict.plan : assert.fail();
 }
 
 test('a remuxed MKV goes into object storage as an MP4 with its moov first, and the scratch is emptied', async () => {
-  const file = join(mediaDirectory(), 'mkv-h264-ac3.mkv');
+  const file = join(sampleMediaDirectory(), 'mkv-h264-ac3.mkv');
   const plan = await planFor('mkv-h264-ac3.mkv');
   const storage = createFsStorage({ root: join(dir, 'bucket') });
   const scratch = join(dir, 'scratch');
@@ -40,7 +40,7 @@ test('a remuxed MKV goes into object storage as an MP4 with its moov first, and 
 test('a sound MP4 is left as it is: nothing is written', async () => {
   const plan = await planFor('h264-aac-faststart-720p-1s.mp4');
   const target = join(dir, 'untouched.mp4');
-  const result = await normalizeSource(join(mediaDirectory(), 'h264-aac-faststart-720p-1s.mp4'), plan, { target: { path: target }, scratchDir: dir });
+  const result = await normalizeSource(join(sampleMediaDirectory(), 'h264-aac-faststart-720p-1s.mp4'), plan, { target: { path: target }, scratchDir: dir });
   assert.deepEqual(result, { action: 'none' });
   await assert.rejects(ffprobe(target));
 });
@@ -48,7 +48,7 @@ test('a sound MP4 is left as it is: nothing is written', async () => {
 test('a mezzanine of an interlaced capture is progressive, CFR at the planned rate and H.264', async () => {
   const plan = await planFor('mpeg2-interlaced-576i-dvb.ts');
   const target = join(dir, 'mezzanine.mp4');
-  await normalizeSource(join(mediaDirectory(), 'mpeg2-interlaced-576i-dvb.ts'), plan, { target: { path: target }, mezzanine: { preset: 'ultrafast' } });
+  await normalizeSource(join(sampleMediaDirectory(), 'mpeg2-interlaced-576i-dvb.ts'), plan, { target: { path: target }, mezzanine: { preset: 'ultrafast' } });
   const video = (await ffprobe(target)).streams.find((stream) => stream.codec_type === 'video');
   assert.equal(video?.codec_name, 'h264');
   assert.equal(video?.r_frame_rate, '25/1');

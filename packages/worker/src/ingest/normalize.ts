@@ -45,6 +45,7 @@ export function normalizeArgs(input: string, plan: IngestPlan, output: string, m
 }
 
 export async function normalizeSource(input: string, plan: IngestPlan, options: NormalizeOptions): Promise<NormalizeResult> {
+  if (plan.normalize.kind === 'none') return { action: 'none' };
   const scratch = await mkdtemp(join(options.scratchDir ?? tmpdir(), 'kiln-ingest-'));
   try {
     const output = join(scratch, 'source.mp4');

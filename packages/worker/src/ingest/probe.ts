@@ -24,6 +24,13 @@ export interface InspectOptions {
   /** Bound on each tool run; a run past it is killed and the ingest fails (INGEST_FAILED). */
   readonly timeoutMs?: number;
   readonly trialSeconds?: number;
+  /** Told how long each tool run took (for step timings). */
+  readonly onTool?: (tool: string, started: number, ms: number) => void;
+}
+
+function timedTool<T>(options: InspectOptions, tool: string, run: Promise<T>): Promise<T> {
+  const started = Date.now();
+  return run.finally(() => options.onTool?.(tool, started, Date.now() - started));
 }
 
 export interface Inspection {
@@ -74,7 +81,7 @@ export async function inspectSource(path: string, options: InspectOptions = {}):
 async function inspect(path: string, options: InspectOptions): Promise<Inspection> {
   const limits = options.limits ?? DEFAULT_LIMITS;
   const fileSize = (await stat(path)).size;
-  const probed = await collect(spawnMediaTool(ffprobeBinary(), probeArgs(path), { signal: boundedSignal(options) }));
+  const probed = await timedTool(options, 'probe', collect(spawnMediaTool(ffprobeBinary(), probeArgs(path), { signal: boundedSignal(options) })));
   const probe = probed.stdout.trim() === '' ? undefined : parseProbeOutput(probed.stdout);
   if (probe === undefined || probe.streams.length === 0) {
     return { verdict: await unreadableVerdict(path, probed.stderr) };
@@ -92,9 +99,9 @@ async function measure(path: string, probe: ProbeResult, options: InspectOptions
   const streams: TrialStreams = { video: chooseVideo(probe)?.index, audio: chooseAudio(probe)?.index };
   const mov = isMovFamily(probe.format?.format_name ?? '');
   const [scanned, trial, view] = await Promise.all([
-    collect(spawnMediaTool(ffprobeBinary(), scanArgs(path), { signal: boundedSignal(options) })),
-    collect(spawnFfmpeg(trialArgs(path, streams, options.trialSeconds), { signal: boundedSignal(options) })),
-    mov ? checkFastStartView(path) : Promise.resolve(undefined),
+    timedTool(options, 'scan', collect(spawnMediaTool(ffprobeBinary(), scanArgs(path), { signal: boundedSignal(options) }))),
+    timedTool(options, 'trial', collect(spawnFfmpeg(trialArgs(path, streams, options.trialSeconds), { signal: boundedSignal(options) }))),
+    mov ? timedTool(options, 'view', checkFastStartView(path)) : Promise.resolve(undefined),
   ]);
   return {
     scan: parseScan(scanned.stdout),

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rational } from '@kiln/shared';
 import type { SourceFacts } from '../transcode/facts.js';
-import { headRenditions, headTasks } from './head.js';
+import { headRenditions, headTasks, type HeadTask } from './head.js';
 import { Slots } from './slots.js';
 
 const facts: SourceFacts = {
@@ -11,13 +11,18 @@ const facts: SourceFacts = {
   audio: { index: 1, codec: 'aac', channels: 2, sampleRate: 48_000 },
 };
 
-test('the head starts segment 0 of every rendition before the rest', () => {
+const pixels = (tasks: readonly HeadTask[]) => tasks.map(({ rendition: { rung } }) => (rung.kind === 'video' ? rung.width * rung.height : 0));
+
+test('the head starts segment 0 of every rendition before the rest, the heaviest runs first', () => {
   const renditions = headRenditions(facts, ['mobile', 'desktop']);
   assert.ok(renditions.length >= 2);
   const tasks = headTasks(renditions, new Map());
-  const firsts = tasks.slice(0, renditions.length);
-  assert.deepEqual(firsts.map((task) => [task.rendition.id, task.from, task.until]), renditions.map((r) => [r.id, 0, 1]));
-  assert.deepEqual(tasks.slice(renditions.length).map((task) => [task.from, task.until]), renditions.map(() => [1, 3]));
+  const [firsts, rest] = [tasks.slice(0, renditions.length), tasks.slice(renditions.length)];
+  assert.deepEqual(firsts.map((task) => [task.from, task.until]), renditions.map(() => [0, 1]));
+  assert.deepEqual(new Set(firsts.map((task) => task.rendition.id)), new Set(renditions.map((r) => r.id)));
+  assert.deepEqual(rest.map((task) => [task.from, task.until]), renditions.map(() => [1, 3]));
+  for (const group of [firsts, rest]) assert.deepEqual(pixels(group), [...pixels(group)].sort((a, b) => b - a));
+  assert.ok(new Set(pixels(firsts)).size > 1, 'renditions of several sizes');
 });
 
 test('cached head segments are not made again; a short source has a short head', () => {

@@ -1,8 +1,9 @@
 /**
  * The pre-transcoded head: the first segments (2 + 2 + 3 s) of every rendition of the default
  * profiles, made by the worker's own transcode runs and stored in the cache, pinned. Segment 0 of
- * every rendition is started first, so any variant can start playing as soon as possible; the
- * rest of the head follows (segments are interchangeable between runs: source-time timestamps).
+ * every rendition comes first, so any variant can start playing as soon as possible: the rest of
+ * the head starts once every segment-0 run has ended (segments are interchangeable between runs:
+ * source-time timestamps). Within each group the heaviest runs go first.
  */
 import { PRETRANSCODE_SEGMENTS, type Logger, type ProfileName } from '@kiln/shared';
 import { WorkerErrors } from '../errors.js';
@@ -10,7 +11,7 @@ import type { SegmentCache } from '../segments/cache.js';
 import type { SourceFacts } from '../transcode/facts.js';
 import type { ProcessRegistry } from '../transcode/processes.js';
 import { renditionsFor, type Rendition } from '../transcode/rendition.js';
-import { TranscodeRun } from '../transcode/run.js';
+import { TranscodeRun, type ClosedSegment } from '../transcode/run.js';
 import type { SourceOpener } from '../transcode/source.js';
 import type { Slots } from './slots.js';
 
@@ -35,9 +36,19 @@ export function headLength(rendition: Rendition, segments = PRETRANSCODE_SEGMENT
   return Math.min(segments, rendition.plan.segments.length);
 }
 
+/** A run's relative encode work: output pixels per second (audio costs next to nothing). */
+function encodeWork(rendition: Rendition): number {
+  const { rung } = rendition;
+  if (rung.kind !== 'video') return 0;
+  return rung.width * rung.height * (rung.frameRate === undefined ? 1 : rung.frameRate.num / rung.frameRate.den);
+}
+
+/** Heaviest first: with two slots, the last run to end is then a short one, not the 1080p. */
+const heaviestFirst = (a: HeadTask, b: HeadTask): number => encodeWork(b.rendition) - encodeWork(a.rendition);
+
 /**
- * The runs that complete the head, segment 0 of every rendition first. Cached segments are not
- * made again; a run covers from the first missing one to the head's end.
+ * The runs that complete the head, segment 0 of every rendition first, each group heaviest first.
+ * Cached segments are not made again; a run covers from the first missing one to the head's end.
  */
 export function headTasks(renditions: readonly Rendition[], cached: ReadonlyMap<string, ReadonlySet<number>>, segments = PRETRANSCODE_SEGMENTS): HeadTask[] {
   const has = (rendition: Rendition, index: number) => cached.get(rendition.id)?.has(index) ?? false;
@@ -47,32 +58,45 @@ export function headTasks(renditions: readonly Rendition[], cached: ReadonlyMap<
     const missing = Array.from({ length: Math.max(0, end - 1) }, (_, i) => i + 1).find((index) => !has(rendition, index));
     return missing === undefined ? [] : [{ rendition, from: missing, until: end }];
   });
-  return [...first, ...rest];
+  return [...first.sort(heaviestFirst), ...rest.sort(heaviestFirst)];
 }
 
 export function headRenditions(facts: SourceFacts, profiles: readonly ProfileName[]): Rendition[] {
   return profiles.flatMap((profile) => renditionsFor(facts, profile));
 }
 
+/** A head being made: its segment-0 runs settle first, then the whole head. */
+export interface HeadJob {
+  /** Settles (never rejects) once every segment-0 run has ended, made or not. */
+  readonly segmentZeroSettled: Promise<void>;
+  /** Every run made and the head pinned; rejects with the first failure. */
+  readonly done: Promise<void>;
+  /** Stops the runs going on and those waiting for a slot (`done` then rejects). */
+  stop(): void;
+}
+
 /** Makes (or pins, when already cached) the head of every rendition of `profiles`. */
 export async function pretranscodeHead(videoId: string, facts: SourceFacts, profiles: readonly ProfileName[], deps: HeadDependencies, signal?: AbortSignal): Promise<void> {
+  await startHead(videoId, facts, profiles, deps, signal).done;
+}
+
+export function startHead(videoId: string, facts: SourceFacts, profiles: readonly ProfileName[], deps: HeadDependencies, signal?: AbortSignal): HeadJob {
+  const stopper = new AbortController();
+  const stop = signal === undefined ? stopper.signal : AbortSignal.any([signal, stopper.signal]);
+  let zeroSettled = () => {};
+  const segmentZeroSettled = new Promise<void>((resolve) => (zeroSettled = resolve));
+  const done = makeHead(videoId, facts, profiles, deps, stop, () => zeroSettled());
+  // Whatever happens before the segment-0 runs start (a Redis error) settles them too.
+  void done.then(zeroSettled, zeroSettled);
+  return { segmentZeroSettled, done, stop: () => stopper.abort() };
+}
+
+async function makeHead(videoId: string, facts: SourceFacts, profiles: readonly ProfileName[], deps: HeadDependencies, signal: AbortSignal, onSegmentZeroEnded: () => void): Promise<void> {
   const renditions = headRenditions(facts, profiles);
-  const cached = new Map<string, Set<number>>();
-  for (const rendition of renditions) cached.set(rendition.id, await deps.cache.cachedIndexes(videoId, rendition.id));
+  const cached = new Map(await Promise.all(renditions.map(async (rendition) => [rendition.id, await deps.cache.cachedIndexes(videoId, rendition.id)] as const)));
   const tasks = headTasks(renditions, cached);
   deps.log.info({ videoId, renditions: renditions.length, runs: tasks.length }, 'pre-transcode started');
-  // The first failure stops the rest: the runs going on and those still waiting for a slot. It is
-  // the one reported; the others mostly say they were stopped (TRANSCODE_STOPPED), not why.
-  const failed = new AbortController();
-  let firstFailure: { reason: unknown } | undefined;
-  const stop = signal === undefined ? failed.signal : AbortSignal.any([signal, failed.signal]);
-  await Promise.allSettled(tasks.map((task) =>
-    deps.slots.use(() => runTask(videoId, facts, task, deps, stop)).catch((error: unknown) => {
-      firstFailure ??= { reason: error };
-      failed.abort();
-      throw error;
-    })));
-  if (firstFailure !== undefined) throw firstFailure.reason;
+  await runTasks(videoId, facts, tasks, deps, signal, onSegmentZeroEnded);
   for (const rendition of renditions) {
     for (let index = 0; index < headLength(rendition); index += 1) {
       if (cached.get(rendition.id)?.has(index) === true) await deps.cache.pin(videoId, rendition.id, index);
@@ -80,14 +104,47 @@ export async function pretranscodeHead(videoId: string, facts: SourceFacts, prof
   }
 }
 
-async function runTask(videoId: string, facts: SourceFacts, task: HeadTask, deps: HeadDependencies, signal: AbortSignal): Promise<void> {
+/**
+ * Every run, segment 0 first: the later segments wait until every segment-0 run has ended, so none
+ * of them takes CPU from a segment 0. The first failure stops the rest.
+ */
+async function runTasks(videoId: string, facts: SourceFacts, tasks: readonly HeadTask[], deps: HeadDependencies, signal: AbortSignal, onSegmentZeroEnded: () => void): Promise<void> {
+  const failure = new AbortController();
+  // The first failure is the one reported: the runs it stops say only that (TRANSCODE_STOPPED).
+  let firstFailure: { reason: unknown } | undefined;
+  const stop = AbortSignal.any([signal, failure.signal]);
+  const run = (task: HeadTask) => runInSlot(videoId, facts, task, deps, stop).catch((error: unknown) => {
+    firstFailure ??= { reason: error };
+    failure.abort();
+    throw error;
+  });
+  const zero = tasks.filter((task) => task.from === 0).map(run);
+  const zeroEnded = Promise.allSettled(zero);
+  void zeroEnded.then(onSegmentZeroEnded);
+  const rest = tasks.filter((task) => task.from > 0).map(async (task) => run(await zeroEnded.then(() => task)));
+  await Promise.allSettled([...zero, ...rest]);
+  if (firstFailure !== undefined) throw firstFailure.reason;
+}
+
+/** A slot holds one ffmpeg: it passes on when ffmpeg ends, while the segments are still being stored. */
+async function runInSlot(videoId: string, facts: SourceFacts, task: HeadTask, deps: HeadDependencies, signal: AbortSignal): Promise<void> {
+  const stored = await deps.slots.use(() => runTask(videoId, facts, task, deps, signal));
+  await stored.all;
+}
+
+async function runTask(videoId: string, facts: SourceFacts, task: HeadTask, deps: HeadDependencies, signal: AbortSignal): Promise<{ all: Promise<unknown> }> {
   if (signal.aborted) throw WorkerErrors.create('TRANSCODE_STOPPED', 'the pre-transcode was stopped');
   const stores: Promise<void>[] = [];
+  const started = Date.now();
   const { rendition, from, until } = task;
   const run = new TranscodeRun({ videoId, rendition, facts, from, until }, {
     opener: deps.opener, log: deps.log, threads: 0,
     ...(deps.preset === undefined ? {} : { preset: deps.preset }),
-    onSegment: (_run, segment) => stores.push(deps.cache.store(videoId, rendition.id, segment.index, segment.bytes, Date.now(), { pinned: true })),
+    onSegment: (made, segment) => {
+      const stored = storeSegment(videoId, rendition.id, segment, deps, { run: made.id, started });
+      stored.catch(() => undefined); // awaited once ffmpeg has ended; not an unhandled rejection meanwhile
+      stores.push(stored);
+    },
     // The head is made whole: a segment cached meanwhile is made again, identical (source time).
     exists: () => false,
     onSpawn: (pid) => deps.processes.register(pid),
@@ -100,8 +157,17 @@ async function runTask(videoId: string, facts: SourceFacts, task: HeadTask, deps
   } finally {
     signal.removeEventListener('abort', stopRun);
   }
-  await Promise.all(stores);
+  const all = Promise.all(stores);
   if (run.state !== 'finished') {
+    await all.catch(() => undefined);
     throw run.error ?? WorkerErrors.create('TRANSCODE_STOPPED', `the head run of ${rendition.id} was stopped (${run.endReason ?? 'unknown'})`);
   }
+  return { all };
+}
+
+/** Stores a head segment, pinned; the debug line lets a benchmark time each run (slot taken → closed → stored). */
+async function storeSegment(videoId: string, renditionId: string, segment: ClosedSegment, deps: HeadDependencies, timing: { run: string; started: number }): Promise<void> {
+  const closed = Date.now();
+  await deps.cache.store(videoId, renditionId, segment.index, segment.bytes, closed, { pinned: true });
+  deps.log.debug({ videoId, rendition: renditionId, index: segment.index, ...timing, closed, stored: Date.now() }, 'head segment stored');
 }

@@ -2,22 +2,32 @@
  * The ingest job: the upload (`uploads/{id}`) becomes the source workers read (`sources/{id}.mp4`)
  * or a refusal with a stable code; then the facts, the record's playback fields, the pinned head,
  * and `ready`. Each step can run again: a job picked up after its worker died starts over.
+ *
+ * An upload that already is what workers read (an MP4/MOV the fast-start view takes, nothing to
+ * normalize: `lookInPlace`) has its head started from the upload object at once, segment 0 of
+ * every rendition first. The download, the full inspection and the copy to `sources/` wait until
+ * those runs have ended (they would only slow them down), then the verdict decides: a refusal
+ * stops the head and the runner removes what it made; facts other than those the head started
+ * from have it made again. Any other upload is downloaded, checked and normalized first.
  */
-import { createReadStream, createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type { Redis } from 'ioredis';
 import {
-  DEFAULT_PROFILES, ffprobe, sourceObjectKey, uploadObjectKey,
+  DEFAULT_PROFILES, ffprobe, uploadObjectKey,
   type Logger, type ObjectStorage, type RedisKeys, type VideoStore,
 } from '@kiln/shared';
 import { WorkerErrors } from '../errors.js';
-import { IngestErrors, inspectSource, normalizeSource, type IngestLimits } from '../ingest/index.js';
+import { IngestErrors, inspectSource, normalizeSource, type IngestLimits, type NormalizeResult } from '../ingest/index.js';
 import type { SourceFacts } from '../transcode/facts.js';
+import { localFileSource } from '../transcode/source.js';
+import { discardSegments } from './discard.js';
 import { factsFromPlan, recordFromFacts } from './facts.js';
-import { pretranscodeHead, type HeadDependencies } from './head.js';
+import { startHead, type HeadDependencies, type HeadJob } from './head.js';
+import { lookInPlace, type InPlaceSource } from './in-place.js';
 import type { JobScratch } from './scratch.js';
+import { logStep, stepTimer, type StepTimer } from './steps.js';
+import { downloadUpload, downloadUploadAsSource, putSource } from './transfer.js';
 
 export interface IngestDependencies {
   readonly storage: ObjectStorage;
@@ -32,46 +42,112 @@ export interface IngestDependencies {
   readonly toolTimeoutMs?: number;
 }
 
-/** Room kept free beside the upload: the remux or mezzanine written next to it. */
-const SCRATCH_FACTOR = 2.5;
+/** What the job carries from step to step. */
+interface IngestRun {
+  readonly videoId: string;
+  readonly dir: string;
+  readonly deps: IngestDependencies;
+  readonly signal: AbortSignal;
+  readonly step: StepTimer;
+}
+
+/** The checked MP4 workers will read, on the job's scratch. */
+interface CheckedSource {
+  readonly path: string;
+  readonly action: NormalizeResult['action'];
+  readonly facts: SourceFacts;
+  readonly size: number;
+}
 
 export async function runIngest(videoId: string, deps: IngestDependencies, signal: AbortSignal): Promise<void> {
   const record = await deps.videos.find(videoId);
   if (record === undefined) throw WorkerErrors.create('VIDEO_MISSING', `no video ${videoId}: it was deleted before its ingest`);
   if (record.state === 'ready') return;
-  const { facts, size } = await deps.scratch.use((dir) => makeSource(videoId, dir, deps, signal));
-  // No expiry: the facts live as long as the video (a later re-probe could read another frame rate).
-  await deps.redis.set(deps.keys.sourceFacts(videoId), JSON.stringify(facts));
-  await deps.videos.update(videoId, (current) => recordFromFacts(current, facts, size));
-  await pretranscodeHead(videoId, facts, DEFAULT_PROFILES, deps.head, signal);
+  const step = stepTimer(deps.log, videoId);
+  await deps.scratch.use(async (dir) => {
+    const job: IngestRun = { videoId, dir, deps, signal, step };
+    const look = await step('look in place', () => lookInPlace(videoId, deps.storage, deps.limits, signal));
+    if ('reason' in look) {
+      deps.log.debug({ videoId, reason: look.reason }, 'the head waits for the checked source');
+      await ingestDownloaded(job);
+    } else {
+      await ingestInPlace(job, look);
+    }
+  });
   await deps.videos.update(videoId, (current) => ({ ...current, state: 'ready' }));
   await deps.storage.deleteMany([uploadObjectKey(videoId)]);
-  deps.log.info({ videoId, size, duration: facts.duration }, 'video ready');
+  deps.log.info({ videoId }, 'video ready');
 }
 
-/** Download, inspect, normalize, probe what workers will read, and put it in place. */
-async function makeSource(videoId: string, dir: string, deps: IngestDependencies, signal: AbortSignal): Promise<{ facts: SourceFacts; size: number }> {
-  const upload = join(dir, 'upload');
-  await download(uploadObjectKey(videoId), upload, deps, signal);
-  const { verdict } = await inspectSource(upload, { limits: deps.limits, signal, ...(deps.toolTimeoutMs === undefined ? {} : { timeoutMs: deps.toolTimeoutMs }) });
+async function ingestDownloaded(job: IngestRun): Promise<void> {
+  const upload = join(job.dir, 'upload');
+  await job.step('download', () => downloadUpload(job.videoId, upload, job.deps, job.signal));
+  await finishFromScratch(job, await checkSource(job, upload), true);
+}
+
+async function ingestInPlace(job: IngestRun, look: InPlaceSource): Promise<void> {
+  const { videoId, deps } = job;
+  const head = startHead(videoId, look.facts, DEFAULT_PROFILES, { ...deps.head, opener: look.opener }, job.signal);
+  let source: CheckedSource;
+  try {
+    await job.step('segment 0 in place', () => head.segmentZeroSettled);
+    const upload = join(job.dir, 'upload');
+    await job.step('download and copy', () => downloadUploadAsSource(videoId, upload, deps, job.signal));
+    source = await checkSource(job, upload);
+  } catch (error) {
+    await stopHead(head);
+    throw error;
+  }
+  if (source.action === 'none' && JSON.stringify(source.facts) === JSON.stringify(look.facts)) {
+    await publishFacts(job, source);
+    await job.step('head', () => head.done);
+    return;
+  }
+  deps.log.warn({ videoId, action: source.action, facts: source.facts, inPlace: look.facts }, 'the checked source differs from the upload read in place: its head is made again');
+  await stopHead(head);
+  await discardSegments(videoId, deps);
+  // The copy in `sources/` is the upload's bytes: right unless the upload was normalized.
+  await finishFromScratch(job, source, source.action !== 'none');
+}
+
+/** Facts and record, then the head from the local MP4 while it is put in place. */
+async function finishFromScratch(job: IngestRun, source: CheckedSource, put: boolean): Promise<void> {
+  await publishFacts(job, source);
+  const head = startHead(job.videoId, source.facts, DEFAULT_PROFILES, { ...job.deps.head, opener: localFileSource(() => source.path) }, job.signal);
+  try {
+    if (put) await job.step('source put', () => putSource(job.videoId, source.path, job.deps.storage));
+  } catch (error) {
+    await stopHead(head);
+    throw error;
+  }
+  await job.step('head', () => head.done);
+}
+
+/** Inspect (a refusal throws its code), normalize, and the facts of the MP4 workers will read. */
+async function checkSource(job: IngestRun, upload: string): Promise<CheckedSource> {
+  const { deps, signal, step } = job;
+  const timeout = deps.toolTimeoutMs === undefined ? {} : { timeoutMs: deps.toolTimeoutMs };
+  const onTool = (tool: string, started: number, ms: number) => logStep(deps.log, job.videoId, `inspect/${tool}`, started, ms);
+  const inspection = await step('inspect', () => inspectSource(upload, { limits: deps.limits, signal, onTool, ...timeout }));
+  const { verdict } = inspection;
   if (verdict.outcome === 'refused') throw IngestErrors.create(verdict.refusal.code, verdict.refusal.message);
   const { plan } = verdict;
-  const normalized = join(dir, 'source.mp4');
-  const result = await normalizeSource(upload, plan, { target: { path: normalized }, scratchDir: dir, signal });
-  const mp4 = result.action === 'none' ? upload : normalized;
-  const facts = factsFromPlan(await ffprobe(mp4, { protocols: ['file'] }), plan, result.action === 'none' ? 'same-file' : 'normalized');
-  await deps.storage.put(sourceObjectKey(videoId), createReadStream(mp4), { contentType: 'video/mp4' });
-  deps.log.info({ videoId, action: result.action, container: plan.container, notes: plan.notes }, 'source in place');
-  return { facts, size: (await stat(mp4)).size };
+  const normalized = join(job.dir, 'source.mp4');
+  const result = await step('normalize', () => normalizeSource(upload, plan, { target: { path: normalized }, scratchDir: job.dir, signal }));
+  const path = result.action === 'none' ? upload : normalized;
+  // Nothing normalized: the inspection's probe is of this very file.
+  const probe = result.action === 'none' && inspection.probe !== undefined ? inspection.probe : await step('probe source', () => ffprobe(path, { protocols: ['file'] }));
+  deps.log.info({ videoId: job.videoId, action: result.action, container: plan.container, notes: plan.notes }, 'source checked');
+  return { path, action: result.action, facts: factsFromPlan(probe, plan, result.action === 'none' ? 'same-file' : 'normalized'), size: (await stat(path)).size };
 }
 
-/** The upload to a local file, refused before a byte is written when the scratch cannot hold it. */
-async function download(key: string, path: string, deps: IngestDependencies, signal: AbortSignal): Promise<void> {
-  const info = await deps.storage.head(key);
-  if (info === undefined) throw WorkerErrors.create('UPLOAD_MISSING', `the upload ${key} is not in object storage`);
-  const free = await deps.scratch.freeBytes();
-  if (info.size * SCRATCH_FACTOR > free) {
-    throw IngestErrors.create('INGEST_FAILED', 'this worker has no room for the upload in its scratch', { details: { bytes: info.size, free } });
-  }
-  await pipeline(await deps.storage.getRange(key), createWriteStream(path), { signal });
+/** No expiry on the facts: they live as long as the video (a later re-probe could read another frame rate). */
+async function publishFacts(job: IngestRun, source: CheckedSource): Promise<void> {
+  await job.deps.redis.set(job.deps.keys.sourceFacts(job.videoId), JSON.stringify(source.facts));
+  await job.deps.videos.update(job.videoId, (current) => recordFromFacts(current, source.facts, source.size));
+}
+
+async function stopHead(head: HeadJob): Promise<void> {
+  head.stop();
+  await head.done.catch(() => undefined);
 }

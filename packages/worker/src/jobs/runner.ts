@@ -7,10 +7,11 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
-  JOB_ATTEMPTS, QUEUE_NAMES, isKilnError, parseJob, uploadObjectKey,
+  JOB_ATTEMPTS, QUEUE_NAMES, isKilnError, parseJob,
   type KilnJob, type Logger, type VideoStore,
 } from '@kiln/shared';
 import { WorkerErrors } from '../errors.js';
+import { discardIngest } from './discard.js';
 import { pretranscodeHead, type HeadDependencies } from './head.js';
 import { runIngest, type IngestDependencies } from './ingest.js';
 import { runRetention, type JanitorDependencies } from '../retention/janitor.js';
@@ -116,6 +117,6 @@ async function fail(job: KilnJob, deps: JobDependencies, error: unknown, log: Lo
   const code = isKilnError(error) ? error.code : 'INGEST_FAILED';
   const message = isKilnError(error) && error.httpStatus < 500 ? error.message : 'the processing of the upload failed';
   await deps.videos.update(job.videoId, (record) => ({ ...record, state: 'failed', error: { code, message } }));
-  // The upload cannot become a video any more: keep no bytes of it.
-  await deps.ingest.storage.deleteMany([uploadObjectKey(job.videoId)]);
+  // The upload cannot become a video any more: keep no bytes of it, nor anything made from it.
+  await discardIngest(job.videoId, deps.ingest);
 }

@@ -179,6 +179,8 @@ export class TranscodeRun {
     const segments = segmentStream(child.stdout!, {
       boundaryPts: segmenterBoundary(plan),
       startToleranceTicks: frameTicks(plan) - 1,
+      // A run of one frame (the last segment of a source one frame past a boundary) measures no step.
+      ...(plan.kind === 'video' ? { frameDurationTicks: frameTicks(plan) } : {}),
       logger: this.deps.log,
     });
     for await (const segment of segments) {

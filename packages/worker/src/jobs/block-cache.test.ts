@@ -1,0 +1,39 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { createFsStorage, type ObjectStorage } from '@kiln/shared';
+import { makeTempDir, removeTempDir } from '@kiln/shared/testing';
+import { BLOCK_BYTES, cachedObject } from './block-cache.js';
+
+/** Storage that counts the range reads reaching it. */
+function counting(storage: ObjectStorage): { storage: ObjectStorage; reads: () => number } {
+  let reads = 0;
+  return {
+    storage: { ...storage, getBytes: (key, range) => ((reads += 1), storage.getBytes(key, range)) },
+    reads: () => reads,
+  };
+}
+
+test('reads through the block cache answer the bytes of the object, and repeated reads stay in memory', async () => {
+  const dir = await makeTempDir('kiln-block-cache-');
+  try {
+    const bytes = randomBytes(3 * BLOCK_BYTES + 1234);
+    const fs = createFsStorage({ root: dir });
+    await fs.put('uploads/v', bytes);
+    const { storage, reads } = counting(fs);
+    const object = cachedObject(storage, 'uploads/v');
+    for (const [start, end] of [[0, 99], [BLOCK_BYTES - 10, BLOCK_BYTES + 10], [5, 3 * BLOCK_BYTES + 1233], [3 * BLOCK_BYTES, undefined]] as const) {
+      assert.deepEqual(await object.getBytes({ start, ...(end === undefined ? {} : { end }) }), bytes.subarray(start, end === undefined ? undefined : end + 1));
+    }
+    assert.equal(reads(), 4, 'each block read once');
+    await assert.rejects(object.getBytes({ start: bytes.length + 10 }), 'a range past the end is storage\'s error');
+    const small = cachedObject(storage, 'uploads/v', 1);
+    await small.getBytes({ start: 0, end: 9 });
+    await small.getBytes({ start: BLOCK_BYTES, end: BLOCK_BYTES + 9 });
+    const before = reads();
+    await small.getBytes({ start: 0, end: 9 });
+    assert.equal(reads(), before + 1, 'beyond its capacity the least recently used block is read again');
+  } finally {
+    await removeTempDir(dir);
+  }
+});
