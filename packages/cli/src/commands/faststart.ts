@@ -3,9 +3,7 @@
  * offsets moved, then the media), reading IN by range as a worker reads object storage.
  * Exit codes: 0 written; 1 IN is not a usable MP4/MOV (the typed error is printed); 2 bad usage.
  */
-import { createWriteStream } from 'node:fs';
-import { pipeline } from 'node:stream/promises';
-import { countingReader, fileRangeReader, openFastStartView, SourceErrors } from '@kiln/worker/source';
+import { SourceErrors, writeFastStartFile } from '@kiln/worker/source';
 
 const USAGE = 'usage: kiln faststart IN OUT';
 
@@ -19,12 +17,8 @@ export async function faststartCommand(args: string[], io: FaststartCommandIo = 
     io.stderr.write(`${USAGE}\n${input !== undefined && input === output ? 'IN and OUT must differ\n' : ''}`);
     return 2;
   }
-  const file = await fileRangeReader(input);
   try {
-    const reader = countingReader(file);
-    const view = await openFastStartView(reader);
-    const opened = { ...reader.stats };
-    await pipeline(view.stream(), createWriteStream(output));
+    const { view, opened } = await writeFastStartFile(input, output);
     const what = view.plan.relocated ? `moved the moov (${view.moovSize} → ${view.viewMoovSize} bytes) to the front` : 'already fast-start: copied as it is';
     io.stderr.write(`kiln faststart: ${what}; [${view.layout.join(' ')}]; opened with ${opened.reads} reads (${opened.bytes} bytes)\n`);
     return 0;
@@ -32,7 +26,5 @@ export async function faststartCommand(args: string[], io: FaststartCommandIo = 
     if (!SourceErrors.is(error)) throw error;
     io.stderr.write(`kiln faststart: ${error.code}: ${error.message}\n`);
     return 1;
-  } finally {
-    await file.close();
   }
 }

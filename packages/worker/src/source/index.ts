@@ -4,5 +4,7 @@ export type { ClosableRangeReader, CountingRangeReader, RangeReader, ReadStats }
 export { openFastStartView, type FastStartView } from './open.js';
 export type { FastStartPlan, ViewPiece } from './plan.js';
 export { createViewStream, DEFAULT_CHUNK_BYTES, readView, viewRangeReader, type ViewStreamOptions } from './view.js';
+export { writeViewTo, WRITE_CHUNK_BYTES, type WriteViewOptions } from './write-view.js';
+export { writeFastStartFile, type FastStartFileCopy } from './file-copy.js';
 export { seekHold, serveView, type ViewEndpoint, type ViewEndpointOptions } from './endpoint.js';
 export { MP4_DEMUXER, viewPipeInputArgs, viewUrlInputArgs, type ViewInputOptions } from './ffmpeg-input.js';

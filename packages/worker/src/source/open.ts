@@ -5,6 +5,7 @@ import { identityPlan, moveMapping, relocatedPlan, type FastStartPlan, type Moov
 import type { RangeReader } from './range-reader.js';
 import { scanTopLevel, type ScannedSource } from './scan.js';
 import { createViewStream, readView, type ViewStreamOptions } from './view.js';
+import { writeViewTo, type WriteViewOptions } from './write-view.js';
 
 export interface FastStartView {
   readonly plan: FastStartPlan;
@@ -20,6 +21,8 @@ export interface FastStartView {
   /** The view's bytes as one sequential stream (for ffmpeg's stdin), or a range of them. */
   stream(options?: ViewStreamOptions): Readable;
   read(offset: number, length: number): Promise<Buffer>;
+  /** All of the view written to a blocking fd (a file, a FIFO): the fast sequential copy; resolves with the bytes written. */
+  writeTo(fd: number, options?: WriteViewOptions): Promise<number>;
 }
 
 /**
@@ -47,6 +50,7 @@ export async function openFastStartView(reader: RangeReader): Promise<FastStartV
     moovEndInView: move === undefined || newMoov === undefined ? scan.moov.start + scan.moov.size : move.mediaStart + newMoov.length,
     stream: (options) => createViewStream(plan, reader, options),
     read: (offset, length) => readView(plan, reader, offset, length),
+    writeTo: (fd, options) => writeViewTo(plan, reader, fd, options),
   };
 }
 

@@ -7,6 +7,11 @@ export interface RangeReader {
   readonly size: number;
   /** Exactly `length` bytes from `offset` (the caller keeps the range inside `size`). */
   read(offset: number, length: number): Promise<Buffer>;
+  /**
+   * Optional: fill all of `target` with the bytes from `offset`. A local file reads straight into
+   * the caller's buffer, so a long copy reuses a few buffers instead of allocating one per read.
+   */
+  readInto?(offset: number, target: Buffer): Promise<void>;
 }
 
 export interface ClosableRangeReader extends RangeReader {
@@ -25,7 +30,7 @@ export interface CountingRangeReader extends RangeReader {
 
 export function countingReader(inner: RangeReader): CountingRangeReader {
   const stats: ReadStats = { reads: 0, bytes: 0 };
-  return {
+  const counted: CountingRangeReader = {
     size: inner.size,
     stats,
     read: async (offset, length) => {
@@ -33,6 +38,16 @@ export function countingReader(inner: RangeReader): CountingRangeReader {
       const bytes = await inner.read(offset, length);
       stats.bytes += bytes.length;
       return bytes;
+    },
+  };
+  const readInto = inner.readInto?.bind(inner);
+  if (readInto === undefined) return counted;
+  return {
+    ...counted,
+    readInto: async (offset, target) => {
+      stats.reads++;
+      await readInto(offset, target);
+      stats.bytes += target.length;
     },
   };
 }
@@ -63,22 +78,31 @@ export async function fileRangeReader(path: string): Promise<ClosableRangeReader
   const handle: FileHandle = await open(path, 'r');
   try {
     const { size } = await handle.stat();
-    return { size, read: (offset, length) => readFully(handle, offset, length), close: () => handle.close() };
+    const readInto = (offset: number, target: Buffer) => readFully(handle, offset, target);
+    return {
+      size,
+      read: async (offset, length) => {
+        const target = Buffer.allocUnsafe(length);
+        await readInto(offset, target);
+        return target;
+      },
+      readInto,
+      close: () => handle.close(),
+    };
   } catch (error) {
     await handle.close();
     throw error;
   }
 }
 
-async function readFully(handle: FileHandle, offset: number, length: number): Promise<Buffer> {
-  const buffer = Buffer.allocUnsafe(length);
+async function readFully(handle: FileHandle, offset: number, target: Buffer): Promise<void> {
   let filled = 0;
-  while (filled < length) {
-    const { bytesRead } = await handle.read(buffer, filled, length - filled, offset + filled);
+  while (filled < target.length) {
+    const { bytesRead } = await handle.read(target, filled, target.length - filled, offset + filled);
     if (bytesRead === 0) break;
     filled += bytesRead;
   }
-  return checkedLength(filled === length ? buffer : buffer.subarray(0, filled), offset, length);
+  checkedLength(target.subarray(0, filled), offset, target.length);
 }
 
 /** Bytes already in memory: for tests and for moov buffers. */
