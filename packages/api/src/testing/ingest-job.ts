@@ -2,6 +2,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { QUEUE_NAMES, type RedisKeys } from '@kiln/shared';
+import { waitFor } from '@kiln/shared/testing';
 
 export interface IngestJobState {
   readonly state: string | undefined;
@@ -17,4 +18,17 @@ export async function ingestJobState(redis: Redis, keys: RedisKeys, videoId: str
   } finally {
     await queue.close();
   }
+}
+
+/**
+ * The job once BullMQ has ended it. The worker marks the video `failed` (and discards its upload)
+ * just before BullMQ moves the job, so a settled video does not yet mean a settled job.
+ */
+export async function endedIngestJob(redis: Redis, keys: RedisKeys, videoId: string): Promise<IngestJobState> {
+  let last: IngestJobState | undefined;
+  await waitFor(`the ingest job of ${videoId} to end`, async () => {
+    last = await ingestJobState(redis, keys, videoId);
+    return last.state === 'failed' || last.state === 'completed';
+  }, 100);
+  return last ?? (await ingestJobState(redis, keys, videoId));
 }

@@ -10,7 +10,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { JOB_ATTEMPTS, isProcessAlive } from '@kiln/shared';
 import { makeTempDir, removeTempDir } from '@kiln/shared/testing';
-import { ingestJobState } from '../testing/ingest-job.js';
+import { endedIngestJob, ingestJobState } from '../testing/ingest-job.js';
 import { mediaFile, startCluster, waitFor, type Cluster } from './test-cluster.js';
 import { settledVideo, uploadFile, videoView } from './upload-client.js';
 
@@ -38,12 +38,7 @@ async function startPretranscodeWorker(id: string, env: Record<string, string> =
 }
 
 const job = (id: string) => ingestJobState(cluster.redis, cluster.keys, id);
-
-/** The video is marked `failed` just before BullMQ moves the job: the job's end comes a moment later. */
-async function failedJob(id: string) {
-  await waitFor(`the ingest job of ${id} to fail`, async () => (await job(id)).state === 'failed', 100);
-  return job(id);
-}
+const failedJob = (id: string) => endedIngestJob(cluster.redis, cluster.keys, id);
 
 test('KILN_INGEST_MAX_DURATION: a longer upload is refused with TOO_LONG, once; a shorter one becomes ready', async () => {
   await startPretranscodeWorker('limited', { KILN_INGEST_MAX_DURATION: '10s' });

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { Queue } from 'bullmq';
-import { DEFAULT_PROFILES, QUEUE_NAMES, ffmpegBinary, isProcessAlive } from '@kiln/shared';
+import { DEFAULT_PROFILES, ffmpegBinary, isProcessAlive } from '@kiln/shared';
+import { endedIngestJob } from '../testing/ingest-job.js';
 import { mediaFile, startCluster, waitFor, type Cluster } from './test-cluster.js';
 
 const MAX_BYTES = 2 * 1024 * 1024;
@@ -100,15 +100,7 @@ function assertOnlyPrimingOverlaps(stderr: string): void {
   }
 }
 
-async function ingestJob(id: string) {
-  const queue = new Queue(QUEUE_NAMES.pretranscode, { connection: cluster.redis, prefix: cluster.keys.bullPrefix });
-  try {
-    const job = await queue.getJob(`ingest-${id}`);
-    return { state: await job?.getState(), attemptsStarted: job?.attemptsStarted ?? 0, attemptsMade: job?.attemptsMade ?? 0 };
-  } finally {
-    await queue.close();
-  }
-}
+const ingestJob = (id: string) => endedIngestJob(cluster.redis, cluster.keys, id);
 
 test('a moov-at-end MP4 becomes ready with pinned heads and plays to the end', async () => {
   const started = Date.now();
