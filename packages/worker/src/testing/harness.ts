@@ -78,8 +78,11 @@ export async function startHarness(services: { redis: RedisService; s3: S3Servic
       await manager.drain();
       await rangeServer.close();
       redis.disconnect();
-      await assertNoLeftovers(scratch);
-      await removeTempDir(scratch);
+      try {
+        await assertNoLeftovers(scratch);
+      } finally {
+        await removeTempDir(scratch); // a failed check leaves no temp dir behind either
+      }
     },
   };
 }
