@@ -230,6 +230,8 @@ export class TranscodeManager {
       exists,
       onSpawn: (pid) => this.options.processes.register(pid),
       onExit: (pid) => this.options.processes.unregister(pid),
+      // Every run here starts because a client asked for its first segment.
+      firstSegmentAlone: true,
     });
     this.runs.add(run);
     this.counters.runsStarted += 1;

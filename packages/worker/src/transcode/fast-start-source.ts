@@ -2,24 +2,116 @@
  * The real source path (DESIGN.md "Sources"): range reads of `sources/{video}.mp4`, the fast-start
  * view of issue 4 (moov first, chunk offsets rewritten), served on a loopback endpoint of its own
  * with Range support so ffmpeg can seek to the keyframe before `-ss` and read nothing earlier.
+ *
+ * A video's view is kept once made (bounded by the rewritten moovs' bytes): the probe before a first
+ * run, a run's second ffmpeg, a seek or another rendition then skip the moov reads and the rewrite.
+ * Every open still sends one HEAD: a missing source is SOURCE_MISSING, and a source whose size or
+ * date changed is opened afresh.
  */
-import { sourceObjectKey, type ObjectStorage } from '@kiln/shared';
+import { sourceObjectKey, type ObjectInfo, type ObjectStorage } from '@kiln/shared';
 import { WorkerErrors } from '../errors.js';
-import { openFastStartView, seekHold, serveView, storageRangeReader } from '../source/index.js';
+import {
+  DEFAULT_CHUNK_BYTES, openFastStartView, seekHold, serveView, storageRangeReader,
+  type FastStartView, type RangeReader, type ViewEndpointOptions,
+} from '../source/index.js';
 import { MP4_FORMATS } from './ffmpeg-args.js';
 import type { SourceOpener } from './source.js';
 
-export function fastStartSource(storage: ObjectStorage): SourceOpener {
+/** Room for the views of many videos: a 1 h 1080p file's moov is a few MB. */
+export const VIEW_CACHE_BYTES = 32 * 1024 * 1024;
+
+interface OpenedView {
+  /** What the HEAD said when the view was made: a different answer means another object. */
+  readonly version: string;
+  readonly reader: RangeReader;
+  readonly view: FastStartView;
+}
+
+const versionOf = (info: ObjectInfo) => `${info.size}@${info.lastModified.getTime()}`;
+
+/** The most recently used views, least recent evicted first once their moovs pass `maxBytes`. */
+class ViewCache {
+  private readonly views = new Map<string, OpenedView>();
+  private bytes = 0;
+
+  constructor(private readonly maxBytes: number) {}
+
+  has(videoId: string): boolean {
+    return this.views.has(videoId);
+  }
+
+  get(videoId: string, version: string): OpenedView | undefined {
+    const found = this.views.get(videoId);
+    if (found === undefined) return undefined;
+    this.delete(videoId);
+    if (found.version !== version) return undefined;
+    this.add(videoId, found);
+    return found;
+  }
+
+  set(videoId: string, opened: OpenedView): void {
+    this.delete(videoId);
+    this.add(videoId, opened);
+    for (const [id, old] of this.views) {
+      if (this.bytes <= this.maxBytes) break;
+      if (old !== opened) this.delete(id);
+    }
+  }
+
+  private add(videoId: string, opened: OpenedView): void {
+    this.views.set(videoId, opened);
+    this.bytes += opened.view.viewMoovSize;
+  }
+
+  private delete(videoId: string): void {
+    const old = this.views.get(videoId);
+    if (old === undefined) return;
+    this.views.delete(videoId);
+    this.bytes -= old.view.viewMoovSize;
+  }
+}
+
+/**
+ * A seek that lands in the first MiBs of media (by the average bitrate) gets no seek hold: its
+ * keyframe lies inside the first response, ffmpeg reads on, and the hold would only stall it for
+ * 300 ms (a run from segment 1 of the bench source: first output at 489 ms without, 740 ms with),
+ * while what it can save is less than this much reading.
+ */
+const NEAR_SEEK_BYTES = 2 * 1024 * 1024;
+
+/**
+ * How the endpoint reads for one ffmpeg. A seeking one abandons its first response after the moov:
+ * small first reads and the seek hold. One from the start reads on to the end of its run, and
+ * holding it would only delay it: 1 MiB reads from the first byte, so a first 2 s of 1080p takes
+ * 7 range GETs instead of 38.
+ */
+function endpointOptions(view: FastStartView, seekFraction: number): ViewEndpointOptions {
+  if (seekFraction <= 0) return { chunkBytes: DEFAULT_CHUNK_BYTES };
+  const bytesBeforeSeek = seekFraction * (view.plan.size - view.moovEndInView);
+  return view.plan.relocated && bytesBeforeSeek > NEAR_SEEK_BYTES ? { seekHold: seekHold(view.moovEndInView) } : {};
+}
+
+export function fastStartSource(storage: ObjectStorage, cacheBytes = VIEW_CACHE_BYTES): SourceOpener {
+  const cache = new ViewCache(cacheBytes);
+  const viewOf = async (videoId: string): Promise<OpenedView> => {
+    const key = sourceObjectKey(videoId);
+    // A video without a view here needs the reader, which sends a HEAD of its own: both at once.
+    const early = cache.has(videoId) ? undefined : storageRangeReader(storage, key);
+    early?.catch(() => undefined); // a missing source is reported by the HEAD below
+    const info = await storage.head(key);
+    if (info === undefined) throw WorkerErrors.create('SOURCE_MISSING', `no source for video ${videoId}`, { details: { key } });
+    const cached = cache.get(videoId, versionOf(info));
+    if (cached !== undefined) return cached;
+    const reader = await (early ?? storageRangeReader(storage, key));
+    const opened = { version: versionOf(info), reader, view: await openFastStartView(reader) };
+    cache.set(videoId, opened);
+    return opened;
+  };
   return {
     name: 'fast-start',
-    open: async (videoId, seeking = false) => {
-      const key = sourceObjectKey(videoId);
-      if ((await storage.head(key)) === undefined) throw WorkerErrors.create('SOURCE_MISSING', `no source for video ${videoId}`, { details: { key } });
-      const reader = await storageRangeReader(storage, key);
-      const view = await openFastStartView(reader);
-      // Only a seeking ffmpeg abandons its first response; holding it would only delay a run from 0.
-      const moovEnd = seeking && view.plan.relocated ? view.moovEndInView : undefined;
-      const endpoint = await serveView(view.plan, reader, moovEnd === undefined ? {} : { seekHold: seekHold(moovEnd) });
+    open: async (videoId, seekFraction = 0) => {
+      const { reader, view } = await viewOf(videoId);
+      const endpoint = await serveView(view.plan, reader, endpointOptions(view, seekFraction));
       return {
         input: { url: endpoint.url, protocols: ['http', 'tcp'], formats: MP4_FORMATS, stdin: false },
         close: () => endpoint.close(),

@@ -3,17 +3,23 @@
  * handed on. A run covers segments [from, until). It can be paused (SIGSTOP, and its output is not
  * read meanwhile), resumed, or stopped; it ends early, as finished, when the next segment already
  * exists. ffmpeg is judged by what it produced, not by its exit code alone.
+ *
+ * A run a client waits on (`firstSegmentAlone`) makes its first segment with an ffmpeg of its own,
+ * stopped by `-t` at the segment's end: ffmpeg then flushes the encoder at once, where a longer run
+ * holds that segment until x264 has taken in its lookahead (~15 frames) past the boundary. The rest
+ * comes from a second ffmpeg, started (and stopped) with the first one and resumed as it ends.
+ * Runs from any segment join without a gap (source-time timestamps, DESIGN.md "Segments").
  */
 import { randomUUID } from 'node:crypto';
 import { segmentBytes, segmentStream, type Segment } from '@kiln/segmenter';
-import { isKilnError, spawnFfmpeg, type KilnError, type Logger, type MediaToolProcess } from '@kiln/shared';
+import { isKilnError, type KilnError, type Logger, type MediaToolProcess } from '@kiln/shared';
 import { WorkerErrors } from '../errors.js';
 import { frameTicks, segmenterBoundary } from './boundaries.js';
 import { checkAgainstPlan } from './check.js';
-import { transcodeArgs } from './ffmpeg-args.js';
 import type { SourceFacts } from './facts.js';
+import { discardLeg, startLeg, type Leg, type LegContext, type LegRange } from './leg.js';
 import type { Rendition } from './rendition.js';
-import type { SourceOpener, TranscodeInput } from './source.js';
+import type { SourceOpener } from './source.js';
 
 export type RunState = 'starting' | 'running' | 'paused' | 'finished' | 'failed' | 'stopped';
 
@@ -37,6 +43,8 @@ export interface RunDependencies {
   /** Pid bookkeeping so a crashed worker's ffmpeg can be found at the next start. */
   onSpawn(pid: number): void;
   onExit(pid: number): void;
+  /** Make the first segment with an ffmpeg of its own (a client is waiting for it). */
+  readonly firstSegmentAlone?: boolean;
 }
 
 export interface RunTarget {
@@ -110,17 +118,62 @@ export class TranscodeRun {
   private async execute(): Promise<void> {
     // Let the constructor return before any work, so callers see the run before its first event.
     await Promise.resolve();
+    const [first, ...rest] = this.legRanges();
+    let next: Promise<Leg> | undefined;
     try {
-      const input = await this.deps.opener.open(this.target.videoId, this.target.from > 0);
-      try {
-        if (this.endReason === undefined) await this.encode(input);
-      } finally {
-        await input.close();
+      let leg: Leg | undefined = await startLeg(this.legContext(), first, false);
+      for (const following of [...rest, undefined]) {
+        if (leg === undefined) break;
+        if (following !== undefined) {
+          // Started now, stopped: it takes no CPU from this leg, and is there the moment this one ends.
+          next = startLeg(this.legContext(), following, true);
+          next.catch(() => undefined); // awaited (and its failure reported) once this leg ends
+        }
+        const held = await this.runLeg(leg, following !== undefined);
+        try {
+          leg = await this.takeNext(next);
+        } finally {
+          next = undefined;
+          // Only now, with the next ffmpeg in place: whoever is told this leg is done sees a run going on.
+          for (const segment of held) this.deliver(segment);
+        }
       }
       this.state = this.endReason === undefined || this.endReason === 'next segment exists' ? 'finished' : 'stopped';
     } catch (error) {
+      await discardLeg(await next?.catch(() => undefined));
       this.fail(error);
     }
+  }
+
+  /** [from, until) as one leg, or the first segment alone and then the rest. */
+  private legRanges(): [LegRange, ...LegRange[]] {
+    const { from, until } = this.target;
+    if (this.deps.firstSegmentAlone !== true || until - from < 2) return [{ from, until }];
+    return [{ from, until: from + 1 }, { from: from + 1, until }];
+  }
+
+  private legContext(): LegContext {
+    const { videoId, rendition, facts } = this.target;
+    const { opener, log, threads, preset } = this.deps;
+    return {
+      videoId, rendition, facts, opener, threads, signal: this.abort.signal,
+      log: log.child({ run: this.id }), ...(preset === undefined ? {} : { preset }),
+      onSpawn: (pid) => this.deps.onSpawn(pid), onExit: (pid) => this.deps.onExit(pid),
+    };
+  }
+
+  /** The started next leg, running unless the run is paused meanwhile; undefined when the run ends here. */
+  private async takeNext(next: Promise<Leg> | undefined): Promise<Leg | undefined> {
+    const leg = await next;
+    if (leg === undefined) return undefined;
+    if (this.endReason !== undefined) {
+      await discardLeg(leg);
+      return undefined;
+    }
+    this.process = leg.child;
+    this.mark = Date.now();
+    if (this.state !== 'paused') leg.child.resume();
+    return leg;
   }
 
   private fail(error: unknown): void {
@@ -138,45 +191,29 @@ export class TranscodeRun {
     this.deps.log.error({ err: this.error, run: this.id }, 'transcode failed');
   }
 
-  private spawn(input: TranscodeInput): MediaToolProcess {
-    const { rendition, facts, from, until } = this.target;
-    const args = transcodeArgs({
-      input: input.input, facts, rung: rendition.rung, plan: rendition.plan, from, until,
-      threads: this.deps.threads, ...(this.deps.preset === undefined ? {} : { preset: this.deps.preset }),
-    });
-    const child = spawnFfmpeg(args, { signal: this.abort.signal, stdin: input.input.stdin ? 'pipe' : 'ignore' });
-    if (input.stdin !== undefined && child.stdin !== null) {
-      child.stdin.on('error', () => undefined); // ffmpeg may stop reading early; its output is what counts
-      input.stdin.pipe(child.stdin);
-    }
-    this.deps.onSpawn(child.pid);
-    this.deps.log.debug({ run: this.id, commandLine: child.commandLine }, 'ffmpeg started');
-    return child;
-  }
-
-  private async encode(input: TranscodeInput): Promise<void> {
-    const child = this.spawn(input);
-    this.process = child;
-    this.state = 'running';
+  /** Reads one leg to its end. `hold` (a leg follows): its segments are returned, to be handed on once the next leg runs. */
+  private async runLeg(leg: Leg, hold: boolean): Promise<ClosedSegment[]> {
+    this.process = leg.child;
+    if (this.state === 'starting') this.state = 'running';
     this.mark = Date.now();
-    const exit = child.done.then(() => undefined, (error: unknown) => error);
+    const held: ClosedSegment[] = [];
     try {
-      await this.consume(child);
+      await this.consume(leg.child.stdout!, hold ? (segment) => held.push(segment) : (segment) => this.deliver(segment), hold);
     } catch (error) {
-      child.kill();
-      await exit;
-      this.deps.onExit(child.pid);
+      await discardLeg(leg);
       throw error;
     }
-    if (this.endReason !== undefined) child.kill();
-    const failure = await exit;
-    this.deps.onExit(child.pid);
-    this.judge(failure);
+    if (this.endReason !== undefined) leg.child.kill();
+    const failure = await leg.ended;
+    this.process = undefined;
+    this.judge(failure, leg.range);
+    return held;
   }
 
-  private async consume(child: MediaToolProcess): Promise<void> {
+  /** `hold`: the segments wait to be handed on, so the run must not wait for a resume before the leg ends. */
+  private async consume(output: AsyncIterable<Uint8Array>, handOn: (segment: ClosedSegment) => void, hold: boolean): Promise<void> {
     const { plan } = this.target.rendition;
-    const segments = segmentStream(child.stdout!, {
+    const segments = segmentStream(output, {
       boundaryPts: segmenterBoundary(plan),
       startToleranceTicks: frameTicks(plan) - 1,
       // A run of one frame (the last segment of a source one frame past a boundary) measures no step.
@@ -184,16 +221,17 @@ export class TranscodeRun {
       logger: this.deps.log,
     });
     for await (const segment of segments) {
-      this.accept(segment);
+      handOn(this.accept(segment));
       if (this.lastClosed + 1 < this.target.until && this.deps.exists(this.lastClosed + 1)) {
         this.endReason = 'next segment exists';
       }
-      await this.gate?.promise;
+      if (!hold) await this.gate?.promise;
       if (this.endReason !== undefined) break;
     }
   }
 
-  private accept(segment: Segment): void {
+  /** Checks a closed segment against the plan; it is the run's from then on. */
+  private accept(segment: Segment): ClosedSegment {
     const problem = checkAgainstPlan(segment, this.target.rendition.plan, this.lastClosed + 1);
     if (problem !== undefined) throw problem;
     const now = Date.now();
@@ -201,16 +239,20 @@ export class TranscodeRun {
     const bytes = segmentBytes(segment);
     const closed = { index: segment.index, bytes: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), mediaSeconds: segment.durationSeconds, wallMs: now - this.mark };
     this.mark = now;
-    this.deps.onSegment(this, closed);
+    return closed;
   }
 
-  /** After ffmpeg exits: a run that was not stopped must have made every segment it was for. */
-  private judge(failure: unknown): void {
+  private deliver(segment: ClosedSegment): void {
+    this.deps.onSegment(this, segment);
+  }
+
+  /** After a leg's ffmpeg exits: a run that was not stopped must have made every segment of the leg. */
+  private judge(failure: unknown, range: LegRange): void {
     if (this.endReason !== undefined) return;
-    if (this.lastClosed === this.target.until - 1) return;
-    throw WorkerErrors.create('TRANSCODE_FAILED', `ffmpeg ended after segment ${this.lastClosed}; the run was to make ${this.target.from}…${this.target.until - 1}`, {
+    if (this.lastClosed === range.until - 1) return;
+    throw WorkerErrors.create('TRANSCODE_FAILED', `ffmpeg ended after segment ${this.lastClosed}; it was to make ${range.from}…${range.until - 1}`, {
       cause: failure,
-      details: { from: this.target.from, until: this.target.until, lastClosed: this.lastClosed, ffmpeg: isKilnError(failure) ? failure.details : undefined },
+      details: { from: range.from, until: range.until, lastClosed: this.lastClosed, ffmpeg: isKilnError(failure) ? failure.details : undefined },
     });
   }
 }

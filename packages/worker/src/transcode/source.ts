@@ -21,8 +21,11 @@ export interface TranscodeInput {
 /** Opens a video's source for one ffmpeg (each run and each probe opens its own). */
 export interface SourceOpener {
   readonly name: string;
-  /** `seeking`: the run starts past 0 (`-ss`), so ffmpeg will jump from the moov to a keyframe. */
-  open(videoId: string, seeking?: boolean): Promise<TranscodeInput>;
+  /**
+   * `seekFraction`: how far into the source the run starts (its `-ss` over the duration, 0…1);
+   * past 0, ffmpeg will jump from the moov to the keyframe before it.
+   */
+  open(videoId: string, seekFraction?: number): Promise<TranscodeInput>;
 }
 
 export function localFileSource(pathOf: (videoId: string) => string): SourceOpener {

@@ -1,0 +1,77 @@
+/**
+ * One ffmpeg of a transcode run and the source it reads: segments [from, until) of the run's
+ * rendition. A run is one leg, or two when its first segment is made alone (see `TranscodeRun`).
+ */
+import { seekTime, spawnFfmpeg, toNumber, type Logger, type MediaToolProcess } from '@kiln/shared';
+import { transcodeArgs } from './ffmpeg-args.js';
+import type { SourceFacts } from './facts.js';
+import type { Rendition } from './rendition.js';
+import type { SourceOpener } from './source.js';
+
+export interface LegRange {
+  readonly from: number;
+  readonly until: number;
+}
+
+export interface LegContext {
+  readonly videoId: string;
+  readonly rendition: Rendition;
+  readonly facts: SourceFacts;
+  readonly opener: SourceOpener;
+  readonly log: Logger;
+  readonly threads: number;
+  readonly preset?: string;
+  /** Aborting kills the leg's ffmpeg (its whole group, even while stopped). */
+  readonly signal: AbortSignal;
+  onSpawn(pid: number): void;
+  onExit(pid: number): void;
+}
+
+export interface Leg {
+  readonly range: LegRange;
+  readonly child: MediaToolProcess;
+  /** When ffmpeg has exited and the source is closed: ffmpeg's failure, or undefined for exit 0. */
+  readonly ended: Promise<unknown>;
+}
+
+/**
+ * Opens the source and spawns ffmpeg for `range`. `stopped`: SIGSTOPped at once, to be resumed
+ * when its turn comes (it then starts without a spawn or a source open in the way).
+ */
+export async function startLeg(context: LegContext, range: LegRange, stopped: boolean): Promise<Leg> {
+  const { rendition, facts } = context;
+  const { plan } = rendition;
+  const input = await context.opener.open(context.videoId, toNumber(seekTime(plan, range.from)) / toNumber(plan.duration));
+  let child: MediaToolProcess;
+  try {
+    context.signal.throwIfAborted(); // stopped while the source opened: no ffmpeg
+    const args = transcodeArgs({
+      input: input.input, facts, rung: rendition.rung, plan, from: range.from, until: range.until,
+      threads: context.threads, ...(context.preset === undefined ? {} : { preset: context.preset }),
+    });
+    child = spawnFfmpeg(args, { signal: context.signal, stdin: input.input.stdin ? 'pipe' : 'ignore' });
+  } catch (error) {
+    await input.close();
+    throw error;
+  }
+  if (stopped) child.pause();
+  if (input.stdin !== undefined && child.stdin !== null) {
+    child.stdin.on('error', () => undefined); // ffmpeg may stop reading early; its output is what counts
+    input.stdin.pipe(child.stdin);
+  }
+  context.onSpawn(child.pid);
+  context.log.debug({ commandLine: child.commandLine, from: range.from, until: range.until, stopped }, 'ffmpeg started');
+  const ended = child.done.then(() => undefined, (error: unknown) => error).then(async (failure) => {
+    context.onExit(child.pid);
+    await input.close();
+    return failure;
+  });
+  return { range, child, ended };
+}
+
+/** Kills a leg that will not be used and waits until it is gone. */
+export async function discardLeg(leg: Leg | undefined): Promise<void> {
+  if (leg === undefined) return;
+  leg.child.kill();
+  await leg.ended.catch(() => undefined);
+}
