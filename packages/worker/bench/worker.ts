@@ -11,6 +11,7 @@
  * timing, Kiln's and ffmpeg's alike, first waits (at most a minute) for idle CPUs, and the report
  * says how many started on a busy machine anyway.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -47,6 +48,29 @@ function cpuTimes(): { idle: number; total: number } {
   const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
   return { idle: (fields[3] ?? 0) + (fields[4] ?? 0), total: fields.reduce((sum, value) => sum + value, 0) };
 }
+
+/** CPU ms of this process, of its exited children (ffmpeg), and of the S3 server's process. */
+interface CpuSpent { readonly worker: number; readonly ffmpeg: number; readonly s3: number }
+
+const CLOCK_TICK_MS = 10;
+function procCpu(pid: number | 'self'): { own: number; children: number } {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  const at = (index: number) => Number(fields[index] ?? 0) * CLOCK_TICK_MS;
+  return { own: at(11) + at(12), children: at(13) + at(14) };
+}
+
+function listenerPid(port: string): number {
+  const out = execFileSync('ss', ['-ltnpH', `sport = :${port}`], { encoding: 'utf8' });
+  return Number(/pid=(\d+)/.exec(out)?.[1] ?? Number.NaN);
+}
+
+function cpuSpent(s3Pid: number): CpuSpent {
+  const self = procCpu('self');
+  return { worker: self.own, ffmpeg: self.children, s3: procCpu(s3Pid).own };
+}
+
+const cpuBetween = (before: CpuSpent, after: CpuSpent): CpuSpent =>
+  ({ worker: after.worker - before.worker, ffmpeg: after.ffmpeg - before.ffmpeg, s3: after.s3 - before.s3 });
 
 const IDLE_BUSY_SHARE = 0.1;
 let busyStarts = 0;
@@ -105,12 +129,15 @@ async function kilnFirstSegment(harness: Harness, videoId: string, warm: boolean
   return performance.now() - started;
 }
 
-async function kilnWhole(harness: Harness, videoId: string): Promise<number> {
+async function kilnWhole(harness: Harness, videoId: string, s3Pid: number): Promise<{ ms: number; cpu: CpuSpent }> {
   const { plan } = await harness.manager.rendition(videoId, RENDITION);
   await readyToTime(harness);
+  const cpuBefore = cpuSpent(s3Pid);
   const started = performance.now();
   for (let index = 0; index < plan.segments.length; index += 1) await harness.manager.segment(videoId, RENDITION, index);
-  return performance.now() - started;
+  const ms = performance.now() - started;
+  await harness.manager.drain(); // its ffmpeg reaped, so their CPU is counted
+  return { ms, cpu: cpuBetween(cpuBefore, cpuSpent(s3Pid)) };
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
@@ -124,7 +151,8 @@ export async function main(args: string[]): Promise<void> {
   const services = await startServices({ redis: true, s3: true });
   const outDir = mkdtempSync(join(tmpdir(), 'kiln-bench-worker-'));
   const first = { cold: [] as number[], warm: [] as number[], plain: [] as number[] };
-  const whole = { kiln: [] as number[], plain: [] as number[] };
+  const whole: Whole = { kiln: [], plain: [], kilnCpu: [], plainCpu: [] };
+  const s3Pid = listenerPid(new URL(services.s3.endpoint).port);
   try {
     for (let round = 0; round < rounds; round += 1) {
       for (const warm of [false, true]) {
@@ -136,9 +164,13 @@ export async function main(args: string[]): Promise<void> {
     }
     for (let round = 0; round < throughputRounds; round += 1) {
       const harness = await benchHarness(services);
-      whole.kiln.push(await kilnWhole(harness, 'bench'));
+      const kiln = await kilnWhole(harness, 'bench', s3Pid);
+      whole.kiln.push(kiln.ms);
+      whole.kilnCpu.push(kiln.cpu);
       await harness.close();
+      const ffmpegBefore = cpuSpent(s3Pid).ffmpeg;
       whole.plain.push(await plainFfmpeg('all', outDir));
+      whole.plainCpu.push(cpuSpent(s3Pid).ffmpeg - ffmpegBefore);
     }
   } finally {
     rmSync(outDir, { recursive: true, force: true });
@@ -147,7 +179,11 @@ export async function main(args: string[]): Promise<void> {
   report(first, whole);
 }
 
-function report(first: { cold: number[]; warm: number[]; plain: number[] }, whole: { kiln: number[]; plain: number[] }): void {
+interface Whole { kiln: number[]; plain: number[]; kilnCpu: CpuSpent[]; plainCpu: number[] }
+
+const seconds = (values: number[]) => `${(median(values) / 1000).toFixed(2)} s`;
+
+function report(first: { cold: number[]; warm: number[]; plain: number[] }, whole: Whole): void {
   const perRound = first.warm.map((warm, round) => (warm / (first.plain[round] ?? Number.NaN)).toFixed(2));
   const lines = [
     `time to first segment (${RENDITION}, segment 0), medians of ${first.plain.length}:`,
@@ -158,6 +194,7 @@ function report(first: { cold: number[]; warm: number[]; plain: number[] }, whol
     `throughput (whole 60 s rendition), medians of ${whole.plain.length}:`,
     `  kiln: ${ms(median(whole.kiln))} (${(60_000 / median(whole.kiln)).toFixed(2)}× realtime)   plain ffmpeg to a file: ${ms(median(whole.plain))} (${(60_000 / median(whole.plain)).toFixed(2)}× realtime)`,
     `  ratio kiln speed / ffmpeg speed: ${(median(whole.plain) / median(whole.kiln)).toFixed(3)}× (goal ≥ 0.95×)   [${whole.kiln.map((kiln, round) => ((whole.plain[round] ?? Number.NaN) / kiln).toFixed(3)).join(', ')}]`,
+    `  CPU, medians: kiln's ffmpeg ${seconds(whole.kilnCpu.map((cpu) => cpu.ffmpeg))}, worker process ${seconds(whole.kilnCpu.map((cpu) => cpu.worker))}, S3 server ${seconds(whole.kilnCpu.map((cpu) => cpu.s3))}; plain ffmpeg ${seconds(whole.plainCpu)}`,
     `timings started on a busy machine (no idle CPUs within a minute): ${busyStarts}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

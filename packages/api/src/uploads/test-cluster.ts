@@ -70,7 +70,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const dir = await makeTempDir('kiln-upload-');
   const queue: JobQueue = createJobQueue(queueConnection, keys);
   const app = buildApiApp({
-    log: createLogger({ name: 'api-upload-test', level: 'silent' }),
+    // Errors only: a server error in a test run says why in the test's output.
+    log: createLogger({ name: 'api-upload-test', level: 'error' }),
     checks: {},
     playback: {
       redis, keys, storage, tokenSecrets: [SECRET], workers: createHttpWorkerClient(),

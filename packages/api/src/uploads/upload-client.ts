@@ -17,7 +17,7 @@ export interface UploadedVideo {
 
 export async function uploadFile(base: string, file: string): Promise<string> {
   const response = await fetch(`${base}/v1/videos`, { method: 'POST', body: await readFile(file), headers: { 'content-type': 'video/mp4' } });
-  if (response.status !== 202) throw new Error(`upload of ${file}: HTTP ${response.status}`);
+  if (response.status !== 202) throw new Error(`upload of ${file}: HTTP ${response.status} ${await response.text()}`);
   return ((await response.json()) as { id: string }).id;
 }
 

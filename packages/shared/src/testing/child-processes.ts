@@ -66,6 +66,17 @@ export function captureOutput(child: ChildProcess, limit = 4096): () => string {
   return () => output;
 }
 
+/**
+ * Says on stderr when a test service dies while still in use, with its last output: otherwise a
+ * test sees only its clients failing. `stopping()` is true once its owner has begun to stop it.
+ */
+export function reportUnexpectedExit(child: ChildProcess, name: string, output: () => string, stopping: () => boolean): void {
+  child.once('exit', (code, signal) => {
+    if (stopping()) return;
+    process.stderr.write(`${name} (pid ${child.pid ?? '?'}) exited unexpectedly (code ${code ?? '-'}, signal ${signal ?? '-'}): ${output() || 'no output'}\n`);
+  });
+}
+
 function killAllSync(): void {
   for (const { child, tempDirectory } of running.values()) {
     if (!hasExited(child)) child.kill('SIGKILL');

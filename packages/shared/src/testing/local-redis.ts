@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { captureOutput, detachFromEventLoop, stopChild, trackChild, waitForStartup } from './child-processes.js';
+import { captureOutput, detachFromEventLoop, reportUnexpectedExit, stopChild, trackChild, waitForStartup } from './child-processes.js';
 import { findFreePort } from '../ports.js';
 import { isRedisProcess } from '../redis.js';
 import { makeTempDir, removeTempDir } from './temp-dir.js';
@@ -42,6 +42,7 @@ async function launchRedis(port: number, directory: string): Promise<RedisServic
   }
   detachFromEventLoop(child);
   let stopping: Promise<void> | undefined;
+  reportUnexpectedExit(child, 'redis-server', output, () => stopping !== undefined);
   return {
     url: `redis://${HOST}:${port}`,
     host: HOST,

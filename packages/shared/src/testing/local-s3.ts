@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { createBucket } from './buckets.js';
-import { captureOutput, childEnvironment, detachFromEventLoop, stopChild, trackChild, waitForStartup } from './child-processes.js';
+import { captureOutput, childEnvironment, detachFromEventLoop, reportUnexpectedExit, stopChild, trackChild, waitForStartup } from './child-processes.js';
 import { makeTempDir, removeTempDir } from './temp-dir.js';
 import type { S3Service } from './types.js';
 
@@ -26,6 +26,7 @@ export async function startLocalS3(): Promise<S3Service> {
   trackChild(child, directory);
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => (stopping ??= stopChild(child).then(() => removeTempDir(directory)));
+  reportUnexpectedExit(child, 's3rver', output, () => stopping !== undefined);
   try {
     const outcome = await waitForStartup(child, () => Promise.resolve(listeningPort(output()) !== undefined), STARTUP_TIMEOUT_MS);
     if (outcome !== 'ready') throw new Error(`s3rver did not start (${outcome}): ${output() || 'no output'}`);

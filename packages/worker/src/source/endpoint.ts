@@ -15,7 +15,8 @@ import { createViewStream } from './view.js';
 export const ENDPOINT_CHUNK_BYTES = 64 * 1024;
 /**
  * Once a response has streamed ENDPOINT_GROW_AFTER_BYTES (ffmpeg is reading on, not probing before
- * a seek), its reads grow to ENDPOINT_MAX_CHUNK_BYTES: a sequential read is not 64 KiB S3 requests.
+ * a seek), its reads grow to ENDPOINT_MAX_CHUNK_BYTES, or, from a reader that can stream, the rest
+ * of the media comes in one request: a sequential read is not 64 KiB S3 requests.
  */
 export const ENDPOINT_MAX_CHUNK_BYTES = 1024 * 1024;
 export const ENDPOINT_GROW_AFTER_BYTES = 2 * 1024 * 1024;
@@ -31,6 +32,8 @@ export interface ViewEndpoint {
 export interface ViewEndpointOptions {
   readonly chunkBytes?: number;
   readonly maxChunkBytes?: number;
+  /** Defaults to ENDPOINT_GROW_AFTER_BYTES; 0 for a reader that will not seek away. */
+  readonly growAfterBytes?: number;
   /**
    * For a reader told to seek (`-ss` before `-i`): ffmpeg reads the moov and a few packets from
    * the start, then asks for the keyframe's position in a new request. Loopback TCP buffers take
@@ -62,6 +65,7 @@ export async function serveView(plan: FastStartPlan, reader: RangeReader, option
       plan, reader, seekHold: options.seekHold,
       chunkBytes: options.chunkBytes ?? ENDPOINT_CHUNK_BYTES,
       maxChunkBytes: options.maxChunkBytes ?? ENDPOINT_MAX_CHUNK_BYTES,
+      growAfterBytes: options.growAfterBytes ?? ENDPOINT_GROW_AFTER_BYTES,
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -85,6 +89,7 @@ interface Served {
   readonly reader: RangeReader;
   readonly chunkBytes: number;
   readonly maxChunkBytes: number;
+  readonly growAfterBytes: number;
   readonly seekHold: { readonly at: number; readonly ms: number } | undefined;
 }
 
@@ -117,8 +122,7 @@ function answer(request: IncomingMessage, response: ServerResponse, served: Serv
 async function sendBody(response: ServerResponse, served: Served, start: number, end: number): Promise<void> {
   const { seekHold: hold } = served;
   const pauseAt = hold === undefined ? undefined : { offset: hold.at, until: () => closedOrTimeout(response, hold.ms) };
-  const { chunkBytes, maxChunkBytes } = served;
-  const growAfterBytes = ENDPOINT_GROW_AFTER_BYTES;
+  const { chunkBytes, maxChunkBytes, growAfterBytes } = served;
   await pipeline(createViewStream(served.plan, served.reader, { start, end, chunkBytes, maxChunkBytes, growAfterBytes, ...(pauseAt === undefined ? {} : { pauseAt }) }), response);
 }
 

@@ -12,6 +12,11 @@ export interface RangeReader {
    * the caller's buffer, so a long copy reuses a few buffers instead of allocating one per read.
    */
   readInto?(offset: number, target: Buffer): Promise<void>;
+  /**
+   * Optional: exactly `length` bytes from `offset` as they arrive, in one request where the source
+   * allows; the consumer's pace is the reader's (it stops when the consumer does).
+   */
+  stream?(offset: number, length: number): AsyncIterable<Buffer>;
 }
 
 export interface ClosableRangeReader extends RangeReader {
@@ -41,14 +46,25 @@ export function countingReader(inner: RangeReader): CountingRangeReader {
     },
   };
   const readInto = inner.readInto?.bind(inner);
-  if (readInto === undefined) return counted;
+  const stream = inner.stream?.bind(inner);
   return {
     ...counted,
-    readInto: async (offset, target) => {
-      stats.reads++;
-      await readInto(offset, target);
-      stats.bytes += target.length;
-    },
+    ...(readInto === undefined ? {} : {
+      readInto: async (offset: number, target: Buffer) => {
+        stats.reads++;
+        await readInto(offset, target);
+        stats.bytes += target.length;
+      },
+    }),
+    ...(stream === undefined ? {} : {
+      stream: async function* (offset: number, length: number) {
+        stats.reads++;
+        for await (const chunk of stream(offset, length)) {
+          stats.bytes += chunk.length;
+          yield chunk;
+        }
+      },
+    }),
   };
 }
 
@@ -70,7 +86,38 @@ export async function storageRangeReader(storage: ObjectStorage, key: string): P
       const bytes = await storage.getBytes(key, { start: offset, end: offset + length - 1 });
       return checkedLength(bytes, offset, length);
     },
+    stream: (offset, length) => streamRange(storage, key, offset, length),
   };
+}
+
+/**
+ * A long ranged GET may be cut (a server's idle timeout while ffmpeg is paused, a reset): it goes
+ * on from where it stopped. Only failures in a row count, so a long run may be cut many times.
+ */
+export const STREAM_RESUMES = 3;
+
+async function* streamRange(storage: ObjectStorage, key: string, offset: number, length: number): AsyncGenerator<Buffer> {
+  let delivered = 0;
+  let failuresInARow = 0;
+  while (delivered < length) {
+    const before = delivered;
+    try {
+      const body = await storage.getRange(key, { start: offset + delivered, end: offset + length - 1 });
+      for await (const chunk of body as AsyncIterable<Buffer>) {
+        delivered += chunk.length;
+        yield chunk;
+      }
+      // A response that ends short without an error is a cut too.
+      if (delivered < length) throw new Error(`the response ended after ${delivered - before} bytes`);
+    } catch (error) {
+      failuresInARow = delivered > before ? 1 : failuresInARow + 1;
+      if (failuresInARow > STREAM_RESUMES) {
+        throw SourceErrors.create('SOURCE_READ_FAILED', `reading ${length} bytes of ${key} at ${offset} failed ${failuresInARow} times in a row`, {
+          details: { key, offset, length, delivered }, cause: error,
+        });
+      }
+    }
+  }
 }
 
 /** A local file, read with positioned reads (no shared file position, so reads may overlap). */

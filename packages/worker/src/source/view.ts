@@ -1,6 +1,6 @@
 /** Reading the fast-start view: the plan's pieces filled from memory and from range reads of the source. */
 import { Readable } from 'node:stream';
-import { pieceLength, slicesOf, type FastStartPlan } from './plan.js';
+import { pieceLength, slicesOf, type FastStartPlan, type ViewPiece } from './plan.js';
 import type { RangeReader } from './range-reader.js';
 
 /** 1 MiB: large enough that a range GET's latency is amortised, small enough to bound read-ahead. */
@@ -40,38 +40,44 @@ export interface ViewStreamOptions {
 }
 
 /**
- * View bytes as a stream that reads the source one chunk at a time, only when the consumer asks:
- * read-ahead is one chunk, so a consumer that stops early (ffmpeg seeking away) costs little.
- * Chunks never straddle two pieces, so a source chunk is handed on without a copy.
+ * View bytes as a stream that reads the source only when the consumer asks. Reads start at
+ * `chunkBytes` and double once `growAfterBytes` have been streamed: a consumer that stops early
+ * (ffmpeg seeking away) costs little. Past that point, a reader that can stream (object storage, a
+ * file) sends the rest of each source piece as one request: no request per MiB, no copy into a
+ * buffer per read, and backpressure from the consumer bounds what is read ahead.
  */
 export function createViewStream(plan: FastStartPlan, reader: RangeReader, options: ViewStreamOptions = {}): Readable {
+  return Readable.from(viewChunks(plan, reader, options), { objectMode: false, highWaterMark: options.chunkBytes ?? DEFAULT_CHUNK_BYTES });
+}
+
+async function* viewChunks(plan: FastStartPlan, reader: RangeReader, options: ViewStreamOptions): AsyncGenerator<Buffer> {
   const end = Math.min(options.end ?? plan.size, plan.size);
   let chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
   const maxChunkBytes = Math.max(chunkBytes, options.maxChunkBytes ?? chunkBytes);
   let position = options.start ?? 0;
   const growFrom = position + (options.growAfterBytes ?? 0);
   let pause = options.pauseAt !== undefined && options.pauseAt.offset > position && options.pauseAt.offset < end ? options.pauseAt : undefined;
-  const stream: Readable = new Readable({
-    highWaterMark: chunkBytes,
-    read: () => {
-      if (position >= end) {
-        stream.push(null);
-        return;
-      }
-      const stop = pause !== undefined && position < pause.offset ? pause.offset : end;
-      const length = Math.min(chunkBytes, stop - position, pieceEndAfter(plan, position) - position);
-      const at = position;
-      position += length;
-      if (position >= growFrom) chunkBytes = Math.min(chunkBytes * 2, maxChunkBytes);
-      const waitFirst = pause !== undefined && at === pause.offset ? pause.until() : Promise.resolve();
-      if (pause !== undefined && at === pause.offset) pause = undefined;
-      waitFirst.then(() => readView(plan, reader, at, length)).then(
-        (bytes) => stream.push(bytes),
-        (error: unknown) => stream.destroy(error instanceof Error ? error : new Error(String(error))),
-      );
-    },
-  });
-  return stream;
+  while (position < end) {
+    if (pause !== undefined && position === pause.offset) {
+      await pause.until();
+      pause = undefined;
+    }
+    const stop = Math.min(pause === undefined ? end : pause.offset, pieceEndAfter(plan, position));
+    const piece = pieceAt(plan, position);
+    if (reader.stream !== undefined && position >= growFrom && piece?.kind === 'source') {
+      yield* reader.stream(piece.sourceStart + position - piece.viewStart, stop - position);
+      position = stop;
+      continue;
+    }
+    const length = Math.min(chunkBytes, stop - position);
+    yield await readView(plan, reader, position, length);
+    position += length;
+    if (position >= growFrom) chunkBytes = Math.min(chunkBytes * 2, maxChunkBytes);
+  }
+}
+
+function pieceAt(plan: FastStartPlan, position: number): ViewPiece | undefined {
+  return plan.pieces.find((piece) => position >= piece.viewStart && position < piece.viewStart + pieceLength(piece));
 }
 
 function pieceEndAfter(plan: FastStartPlan, position: number): number {

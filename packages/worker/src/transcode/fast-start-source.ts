@@ -82,11 +82,10 @@ const NEAR_SEEK_BYTES = 2 * 1024 * 1024;
 /**
  * How the endpoint reads for one ffmpeg. A seeking one abandons its first response after the moov:
  * small first reads and the seek hold. One from the start reads on to the end of its run, and
- * holding it would only delay it: 1 MiB reads from the first byte, so a first 2 s of 1080p takes
- * 7 range GETs instead of 38.
+ * holding it would only delay it: its media comes in one streamed request from the first byte.
  */
 function endpointOptions(view: FastStartView, seekFraction: number): ViewEndpointOptions {
-  if (seekFraction <= 0) return { chunkBytes: DEFAULT_CHUNK_BYTES };
+  if (seekFraction <= 0) return { chunkBytes: DEFAULT_CHUNK_BYTES, growAfterBytes: 0 };
   const bytesBeforeSeek = seekFraction * (view.plan.size - view.moovEndInView);
   return view.plan.relocated && bytesBeforeSeek > NEAR_SEEK_BYTES ? { seekHold: seekHold(view.moovEndInView) } : {};
 }
