@@ -46,7 +46,7 @@ interface RunningWorker {
   readonly exited: Promise<number | null>;
 }
 
-async function startWorker(id: string, scratch: string, prefix: string): Promise<RunningWorker> {
+async function startWorker(id: string, scratch: string, prefix: string, env: Record<string, string> = {}): Promise<RunningWorker> {
   const { s3 } = services;
   const child = spawn(process.execPath, [KILN, 'worker'], {
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -54,7 +54,7 @@ async function startWorker(id: string, scratch: string, prefix: string): Promise
       ...process.env, KILN_REDIS_URL: services.redis.url, KILN_REDIS_PREFIX: prefix, KILN_WORKER_ID: id, KILN_LOG_LEVEL: 'warn',
       KILN_STORAGE: 's3', KILN_S3_ENDPOINT: s3.endpoint, KILN_S3_REGION: s3.region, KILN_S3_BUCKET: s3.bucket,
       KILN_S3_ACCESS_KEY_ID: s3.accessKeyId, KILN_S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-      KILN_WORKER_CAPACITY: '1', KILN_WORKER_SCRATCH_DIR: scratch, KILN_WORKER_PRESET: 'ultrafast', KILN_WORKER_RUN_AHEAD: '2',
+      KILN_WORKER_CAPACITY: '1', KILN_WORKER_SCRATCH_DIR: scratch, KILN_WORKER_PRESET: 'ultrafast', KILN_WORKER_RUN_AHEAD: '2', ...env,
     },
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -72,7 +72,8 @@ const post = (url: string, body: unknown) => fetch(`${url}/transcodes`, { method
 
 test('at capacity a new transcode is refused (503) and /health says 503; after SIGTERM the worker drains and exits', async () => {
   const scratch = await makeTempDir('worker-scratch');
-  const worker = await startWorker('w-cap', scratch, 'cap');
+  // A run that pauses gives up its slot to new work: this one must keep encoding while the test asks.
+  const worker = await startWorker('w-cap', scratch, 'cap', { KILN_WORKER_RUN_AHEAD: '1000' });
   assert.equal((await fetch(`${worker.url}/health`)).status, 200);
   const started = await post(worker.url, { video: 'p-1', rendition: RENDITION, segment: 0 });
   assert.equal(started.status, 201, await started.clone().text());

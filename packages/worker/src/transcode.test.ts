@@ -112,6 +112,20 @@ test('an idle transcode is paused, resumed by a request, then killed after the i
   assert.equal(run().endReason, 'idle');
 });
 
+test('at capacity, a paused run gives its slot to another video (the refusal of an encoding one: process.test.ts)', async () => {
+  harness = await startHarness(services, { capacity: 1, runAhead: 1, idleMs: 60_000 });
+  const h = harness;
+  await Promise.all([h.upload('v-held', sourcePath), h.upload('v-new', sourcePath)]);
+  await h.manager.segment('v-held', RENDITION, 0);
+  const held = () => h.manager.listRuns().find((run) => run.video === 'v-held');
+  await waitFor(() => held()?.state === 'paused', 'the first run paused ahead of its player');
+  assert.equal(h.manager.snapshot().active, 0, 'a paused run is no load');
+  const served = await h.manager.segment('v-new', RENDITION, 0);
+  assert.ok(served.bytes.length > 0);
+  assert.equal(held()?.state, 'stopped');
+  assert.equal(held()?.endReason, 'evicted for new work');
+});
+
 test('the plain-range fallback source (no fast-start view) makes the same segment 0', async () => {
   harness = await startHarness(services, { source: 'storage-range', runAhead: 1 });
   await harness.upload('v-plain', sourcePath);

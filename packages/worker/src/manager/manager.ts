@@ -15,7 +15,7 @@ import { findRendition, type Rendition } from '../transcode/rendition.js';
 import { TranscodeRun, type ClosedSegment } from '../transcode/run.js';
 import type { SourceOpener } from '../transcode/source.js';
 import { newCounters, renderMetrics } from './metrics.js';
-import { isIdle, runToReplace, runToReuse, runUntil, throttleAction, type PolicyLimits, type RunView } from './policy.js';
+import { isIdle, runToEvict, runToReplace, runToReuse, runUntil, throttleAction, type PolicyLimits, type RunView } from './policy.js';
 import { SpeedMeter } from './speed.js';
 
 export interface ManagerOptions extends PolicyLimits {
@@ -91,8 +91,9 @@ export class TranscodeManager {
     this.sweeper.unref();
   }
 
+  /** `active`: runs that are encoding. A paused run gives its slot to new work (`runToEvict`), so it is no load. */
   snapshot = (): LoadSnapshot => ({
-    active: this.alive().length, capacity: this.options.capacity, draining: this.draining, speed: this.speedMeter.speed(),
+    active: this.alive().filter((run) => run.state !== 'paused').length, capacity: this.options.capacity, draining: this.draining, speed: this.speedMeter.speed(),
   });
 
   metrics(): string {
@@ -208,13 +209,15 @@ export class TranscodeManager {
   private makeRoom(videoId: string, renditionId: string): void {
     if (this.draining) throw WorkerErrors.create('WORKER_DRAINING');
     if (this.alive().length < this.options.capacity) return;
-    const replaced = runToReplace(this.runsOf(videoId, renditionId).map(view));
-    const run = this.runsOf(videoId, renditionId).find((candidate) => candidate.id === replaced?.id);
+    const sameRendition = this.runsOf(videoId, renditionId);
+    const replaced = runToReplace(sameRendition.map(view));
+    const evicted = replaced === undefined ? runToEvict(this.alive().map(view)) : undefined;
+    const run = this.alive().find((candidate) => candidate.id === (replaced ?? evicted)?.id);
     if (run === undefined) {
       this.counters.refusedFull += 1;
       throw WorkerErrors.create('WORKER_FULL', `this worker runs ${this.options.capacity} transcodes already`);
     }
-    run.stop('replaced by a seek');
+    run.stop(replaced === undefined ? 'evicted for new work' : 'replaced by a seek');
   }
 
   private startRun(videoId: string, facts: SourceFacts, rendition: Rendition, from: number): TranscodeRun {

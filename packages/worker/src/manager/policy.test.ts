@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isIdle, runToReplace, runToReuse, runUntil, throttleAction, type RunView } from './policy.js';
+import { isIdle, runToEvict, runToReplace, runToReuse, runUntil, throttleAction, type RunView } from './policy.js';
 
 const run = (overrides: Partial<RunView>): RunView => ({
   id: 'a', from: 0, until: 15, lastClosed: 2, furthestRequested: 0, lastRequestAt: 1_000, paused: false, ...overrides,
@@ -36,4 +36,12 @@ test('idle runs and the run a seek may replace', () => {
   const older = run({ id: 'old', lastRequestAt: 5 });
   assert.equal(runToReplace([run({ lastRequestAt: 9 }), older]), older);
   assert.equal(runToReplace([]), undefined);
+});
+
+test('at capacity, the paused run asked least recently gives up its slot; a running one never does', () => {
+  const pausedOld = run({ id: 'old', paused: true, lastRequestAt: 1 });
+  const pausedNew = run({ id: 'new', paused: true, lastRequestAt: 5 });
+  const running = run({ id: 'running', paused: false, lastRequestAt: 0 });
+  assert.equal(runToEvict([pausedNew, running, pausedOld]), pausedOld);
+  assert.equal(runToEvict([running]), undefined);
 });

@@ -60,3 +60,12 @@ export function isIdle(run: RunView, now: number, idleMs: number): boolean {
 export function runToReplace<R extends RunView>(sameRendition: readonly R[]): R | undefined {
   return [...sameRendition].sort((a, b) => a.lastRequestAt - b.lastRequestAt)[0];
 }
+
+/**
+ * At capacity, a request of another video may take the slot of a paused run: it is ahead of its
+ * player, and stopping it loses nothing made (its segments are kept); the one asked least recently
+ * goes. A running one is never taken: its player is waiting on it.
+ */
+export function runToEvict<R extends RunView>(runs: readonly R[]): R | undefined {
+  return runToReplace(runs.filter((run) => run.paused));
+}
