@@ -8,3 +8,4 @@ export { writeViewTo, WRITE_CHUNK_BYTES, type WriteViewOptions } from './write-v
 export { writeFastStartFile, type FastStartFileCopy } from './file-copy.js';
 export { seekHold, serveView, type ViewEndpoint, type ViewEndpointOptions } from './endpoint.js';
 export { MP4_DEMUXER, viewPipeInputArgs, viewUrlInputArgs, type ViewInputOptions } from './ffmpeg-input.js';
+export { contentRange, parseRangeHeader, type RangeRequest } from './http-range.js';

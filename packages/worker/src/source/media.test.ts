@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { makeTempDir, removeTempDir } from '@kiln/shared/testing';
+import { makeTempDir, removeTempDir, sampleMediaDirectory } from '@kiln/shared/testing';
 import { serveView } from './endpoint.js';
 import { SourceErrors, type SourceErrorCode } from './errors.js';
 import { viewUrlInputArgs } from './ffmpeg-input.js';
@@ -17,7 +17,7 @@ import { parseMoov, readChunkOffsets, rewriteMoov } from './moov.js';
 import { openFastStartView, type FastStartView } from './open.js';
 import { bufferRangeReader, fileRangeReader, type RangeReader } from './range-reader.js';
 import { scanTopLevel } from './scan.js';
-import { makeTestMp4, mediaDir, packetDifferences, probePackets, syntheticReader, type Packet } from './test-helpers.js';
+import { makeTestMp4, packetDifferences, probePackets, syntheticReader, type Packet } from './test-helpers.js';
 import { viewRangeReader } from './view.js';
 
 const BROKEN: Readonly<Record<string, SourceErrorCode>> = {
@@ -73,11 +73,11 @@ async function assertFileViewMatches(path: string): Promise<FastStartView> {
 }
 
 test('every MP4/MOV/3GP of the media folder: same packets, or a typed error for the broken ones', async () => {
-  const names = (await readdir(mediaDir())).filter((name) => /\.(mp4|mov|3gp|m4a)$/i.test(name)).sort();
-  assert.ok(names.length >= 30, `found ${names.length} files in ${mediaDir()}`);
+  const names = (await readdir(sampleMediaDirectory())).filter((name) => /\.(mp4|mov|3gp|m4a)$/i.test(name)).sort();
+  assert.ok(names.length >= 30, `found ${names.length} files in ${sampleMediaDirectory()}`);
   let relocated = 0;
   for (const name of names) {
-    const path = join(mediaDir(), name);
+    const path = join(sampleMediaDirectory(), name);
     const code = BROKEN[name];
     if (code !== undefined) {
       const reader = await fileRangeReader(path);

@@ -1,17 +1,10 @@
 /** Builders for the fast-start tests: boxes in memory, media paths, and ffprobe's packet lists. */
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { runFfmpeg, runFfprobe } from '@kiln/shared';
+import { sampleMediaDirectory } from '@kiln/shared/testing';
 import { writeBoxHeader } from './boxes.js';
 
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
-
-/** The shared sample media: `KILN_MEDIA_DIR`, else `shared/media` beside the repository. */
-export function mediaDir(): string {
-  return process.env.KILN_MEDIA_DIR ?? resolve(REPO_ROOT, '..', 'shared', 'media');
-}
-
-export const mediaPath = (name: string): string => join(mediaDir(), name);
+export const mediaPath = (name: string): string => join(sampleMediaDirectory(), name);
 
 export function box(type: string, ...payload: Buffer[]): Buffer {
   const body = Buffer.concat(payload);

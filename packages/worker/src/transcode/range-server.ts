@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import type { Logger, ObjectStorage } from '@kiln/shared';
+import { contentRange, parseRangeHeader } from '../source/index.js';
 
 export interface RangeServer {
   /** A URL serving `key` (of `size` bytes) until withdrawn. */
@@ -21,37 +22,24 @@ interface Published {
   readonly size: number;
 }
 
-/** `bytes=a-b` / `bytes=a-` / `bytes=-n` → inclusive [start, end], or undefined when unsatisfiable. */
-export function parseRangeHeader(header: string | undefined, size: number): { start: number; end: number } | undefined {
-  if (header === undefined) return size === 0 ? undefined : { start: 0, end: size - 1 };
-  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (!match || (match[1] === '' && match[2] === '')) return undefined;
-  if (match[1] === '') {
-    const suffix = Math.min(Number(match[2]), size);
-    return suffix === 0 ? undefined : { start: size - suffix, end: size - 1 };
-  }
-  const start = Number(match[1]);
-  const end = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1);
-  return start < size && start <= end ? { start, end } : undefined;
-}
-
 async function serve(storage: ObjectStorage, source: Published, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const range = parseRangeHeader(request.headers.range, source.size);
   response.setHeader('accept-ranges', 'bytes');
-  if (range === undefined) {
-    response.writeHead(416, { 'content-range': `bytes */${source.size}` }).end();
+  if (range.kind === 'unsatisfiable' || source.size === 0) {
+    response.writeHead(416, { 'content-range': contentRange(undefined, source.size) }).end();
     return;
   }
-  response.writeHead(request.headers.range === undefined ? 200 : 206, {
+  const { start, end } = range.kind === 'range' ? range : { start: 0, end: source.size };
+  response.writeHead(range.kind === 'range' ? 206 : 200, {
     'content-type': 'video/mp4',
-    'content-length': String(range.end - range.start + 1),
-    ...(request.headers.range === undefined ? {} : { 'content-range': `bytes ${range.start}-${range.end}/${source.size}` }),
+    'content-length': String(end - start),
+    ...(range.kind === 'range' ? { 'content-range': contentRange(range, source.size) } : {}),
   });
   if (request.method === 'HEAD') {
     response.end();
     return;
   }
-  await pipeline(await storage.getRange(source.key, range), response);
+  await pipeline(await storage.getRange(source.key, { start, end: end - 1 }), response);
 }
 
 export async function startRangeServer(storage: ObjectStorage, log: Logger): Promise<RangeServer> {
