@@ -36,7 +36,7 @@ export async function lookInPlace(videoId: string, storage: ObjectStorage, limit
   if (verdict.outcome === 'refused') return { reason: `the probe alone refuses it (${verdict.refusal.code})` };
   if (verdict.plan.normalize.kind !== 'none') return { reason: `it needs a ${verdict.plan.normalize.kind}` };
   try {
-    return { plan: verdict.plan, facts: factsFromPlan(probed.probe, verdict.plan, 'same-file'), opener: fastStartSource(inPlace) };
+    return { plan: verdict.plan, facts: factsFromPlan(probed.probe, verdict.plan, 'same-file'), opener: fastStartSource(inPlace, { stream: false }) };
   } catch (error) {
     return { reason: `no facts in place: ${isKilnError(error) ? error.code : String(error)}` };
   }

@@ -76,7 +76,15 @@ function checkedLength(bytes: Buffer, offset: number, length: number): Buffer {
 }
 
 /** Ranged GETs against object storage; `size` comes from one HEAD. */
-export async function storageRangeReader(storage: ObjectStorage, key: string): Promise<RangeReader> {
+export interface StorageReaderOptions {
+  /**
+   * Long reads as one streamed GET (the default). Off where `getBytes` goes through a cache that
+   * several readers share (the head's runs over an upload): a stream would go around it.
+   */
+  readonly stream?: boolean;
+}
+
+export async function storageRangeReader(storage: ObjectStorage, key: string, options: StorageReaderOptions = {}): Promise<RangeReader> {
   const info = await storage.head(key);
   if (info === undefined) throw SourceErrors.create('SOURCE_READ_FAILED', `no object at ${key}`, { details: { key } });
   return {
@@ -86,7 +94,7 @@ export async function storageRangeReader(storage: ObjectStorage, key: string): P
       const bytes = await storage.getBytes(key, { start: offset, end: offset + length - 1 });
       return checkedLength(bytes, offset, length);
     },
-    stream: (offset, length) => streamRange(storage, key, offset, length),
+    ...(options.stream === false ? {} : { stream: (offset: number, length: number) => streamRange(storage, key, offset, length) }),
   };
 }
 

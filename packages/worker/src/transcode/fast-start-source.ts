@@ -12,7 +12,7 @@ import { sourceObjectKey, type ObjectInfo, type ObjectStorage } from '@kiln/shar
 import { WorkerErrors } from '../errors.js';
 import {
   DEFAULT_CHUNK_BYTES, openFastStartView, seekHold, serveView, storageRangeReader,
-  type FastStartView, type RangeReader, type ViewEndpointOptions,
+  type FastStartView, type RangeReader, type StorageReaderOptions, type ViewEndpointOptions,
 } from '../source/index.js';
 import { MP4_FORMATS } from './ffmpeg-args.js';
 import type { SourceOpener } from './source.js';
@@ -90,18 +90,23 @@ function endpointOptions(view: FastStartView, seekFraction: number): ViewEndpoin
   return view.plan.relocated && bytesBeforeSeek > NEAR_SEEK_BYTES ? { seekHold: seekHold(view.moovEndInView) } : {};
 }
 
-export function fastStartSource(storage: ObjectStorage, cacheBytes = VIEW_CACHE_BYTES): SourceOpener {
+export interface FastStartSourceOptions extends StorageReaderOptions {
+  readonly cacheBytes?: number;
+}
+
+export function fastStartSource(storage: ObjectStorage, options: FastStartSourceOptions = {}): SourceOpener {
+  const { cacheBytes = VIEW_CACHE_BYTES, ...readerOptions } = options;
   const cache = new ViewCache(cacheBytes);
   const viewOf = async (videoId: string): Promise<OpenedView> => {
     const key = sourceObjectKey(videoId);
     // A video without a view here needs the reader, which sends a HEAD of its own: both at once.
-    const early = cache.has(videoId) ? undefined : storageRangeReader(storage, key);
+    const early = cache.has(videoId) ? undefined : storageRangeReader(storage, key, readerOptions);
     early?.catch(() => undefined); // a missing source is reported by the HEAD below
     const info = await storage.head(key);
     if (info === undefined) throw WorkerErrors.create('SOURCE_MISSING', `no source for video ${videoId}`, { details: { key } });
     const cached = cache.get(videoId, versionOf(info));
     if (cached !== undefined) return cached;
-    const reader = await (early ?? storageRangeReader(storage, key));
+    const reader = await (early ?? storageRangeReader(storage, key, readerOptions));
     const opened = { version: versionOf(info), reader, view: await openFastStartView(reader) };
     cache.set(videoId, opened);
     return opened;
