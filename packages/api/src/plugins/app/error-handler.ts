@@ -16,8 +16,9 @@ export function installErrorHandler(app: FastifyInstance): void {
   });
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (isKilnError(error)) {
-      if (error.httpStatus >= 500) request.log.error({ err: error }, 'request failed');
       const retryAfter = RETRY_AFTER_SECONDS[error.code];
+      // A refusal with a Retry-After (no worker free, a slot being taken) is the cluster at work, not a fault.
+      if (error.httpStatus >= 500) request.log[retryAfter === undefined ? 'error' : 'warn']({ err: error }, 'request failed');
       if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
       return reply.code(error.httpStatus).send(error.toJSON());
     }
