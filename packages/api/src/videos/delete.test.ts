@@ -101,6 +101,7 @@ test('a DELETE that fails halfway is finished by the next one', async () => {
     getBytes: (key, range) => storage.getBytes(key, range),
     head: (key) => storage.head(key),
     list: (prefix) => storage.list(prefix),
+    copy: (from, to) => storage.copy(from, to),
     deleteMany(keysToDelete) {
       if (keysToDelete.some((key) => key.startsWith('segments/')) && failures-- > 0) return Promise.reject(new Error('storage hiccup'));
       return storage.deleteMany(keysToDelete);

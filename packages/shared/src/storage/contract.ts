@@ -65,6 +65,19 @@ export function describeStorageContract(driverName: string, options: StorageCont
       await storage.deleteMany([]);
     });
 
+    test('copy makes an equal object under the new key, replacing one there; a missing source is STORAGE_NOT_FOUND', async () => {
+      const storage = await freshStorage();
+      const bytes = Buffer.from(Array.from({ length: 300_000 }, (_, i) => i % 251));
+      await storage.put('uploads/u', bytes);
+      await storage.put('sources/u.mp4', 'an older object');
+      await storage.copy('uploads/u', 'sources/u.mp4');
+      assert.deepEqual(await storage.getBytes('sources/u.mp4'), bytes);
+      assert.deepEqual(await storage.getBytes('uploads/u'), bytes, 'the original stays');
+      assert.equal((await storage.head('sources/u.mp4'))?.size, bytes.length);
+      await rejectsWithCode(() => storage.copy('uploads/missing', 'sources/x.mp4'), 'STORAGE_NOT_FOUND');
+      assert.equal(await storage.head('sources/x.mp4'), undefined, 'a failed copy leaves nothing');
+    });
+
     test('a missing key is STORAGE_NOT_FOUND for every read', async () => {
       const storage = await freshStorage();
       await storage.put('a/b', 'x');
@@ -82,6 +95,8 @@ export function describeStorageContract(driverName: string, options: StorageCont
         await rejectsWithCode(() => storage.getBytes(key), 'STORAGE_INVALID_KEY');
         await rejectsWithCode(() => storage.head(key), 'STORAGE_INVALID_KEY');
         await rejectsWithCode(() => storage.deleteMany(['fine', key]), 'STORAGE_INVALID_KEY');
+        await rejectsWithCode(() => storage.copy(key, 'fine'), 'STORAGE_INVALID_KEY');
+        await rejectsWithCode(() => storage.copy('fine', key), 'STORAGE_INVALID_KEY');
       }
       await rejectsWithCode(() => listKeys(storage, '../'), 'STORAGE_INVALID_KEY');
       assert.deepEqual(await listKeys(storage, ''), [], 'nothing was written');

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, open, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import { constants as fsConstants, createWriteStream } from 'node:fs';
+import { copyFile, mkdir, open, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -57,7 +57,24 @@ export function createFsStorage(options: FsStorageOptions): ObjectStorage {
     head: (key) => headFile(pathOf, key),
     list: (prefix) => listFiles(root, prefix),
     deleteMany: (keys) => deleteFiles(root, pathOf, keys),
+    copy: (from, to) => copyAtomically(root, pathOf, from, to),
   };
+}
+
+/** A copy (a reflink where the filesystem has them) under a temp name, renamed into place. */
+async function copyAtomically(root: string, pathOf: (key: string) => string, from: string, to: string): Promise<void> {
+  assertValidKey(from);
+  assertValidKey(to);
+  const tempDirectory = path.join(root, RESERVED_TOP_SEGMENT);
+  const tempPath = path.join(tempDirectory, `${randomUUID()}.part`);
+  try {
+    await mkdir(tempDirectory, { recursive: true });
+    await copyFile(pathOf(from), tempPath, fsConstants.COPYFILE_FICLONE);
+    await renameIntoPlace(tempPath, pathOf(to), to);
+  } catch (error) {
+    await rm(tempPath, { force: true });
+    throw readError(error, from, 'copy');
+  }
 }
 
 /** Writes to a temp file, then renames it into place: readers never see half an object. */

@@ -1,4 +1,5 @@
 import {
+  CopyObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -13,7 +14,7 @@ import { contentTypeForKey } from './content-type.js';
 import { assertValidKey, assertValidPrefix } from './keys.js';
 import { bytesToKeep, toHttpRange } from './range.js';
 import { isMissingObject, s3Error } from './s3-errors.js';
-import { deleteFailed, storageFailed } from './storage-errors.js';
+import { deleteFailed, notFound, storageFailed } from './storage-errors.js';
 import type { DeleteFailure } from './storage-errors.js';
 import type { ByteRange, ListedObject, ObjectInfo, ObjectStorage, PutBody, PutOptions } from './types.js';
 
@@ -88,8 +89,22 @@ export function createS3StorageWithClient(client: S3Client, options: S3BucketOpt
     head: (key) => headObject(client, Bucket, key),
     list: (prefix) => listObjects(client, Bucket, prefix, listPageSize),
     deleteMany: (keys) => deleteObjects(client, Bucket, keys, deleteBatchSize),
+    copy: async (from, to) => {
+      assertValidKey(from);
+      assertValidKey(to);
+      const info = await headObject(client, Bucket, from);
+      if (info === undefined) throw notFound(from);
+      // CopyObject takes objects up to 5 GiB; a larger one goes through this process, streamed.
+      if (info.size > S3_MAX_COPY_BYTES) return upload(client, Bucket, to, await getRange(from), { contentType: info.contentType ?? contentTypeForKey(to) });
+      await client
+        .send(new CopyObjectCommand({ Bucket, Key: to, CopySource: `${Bucket}/${from.split('/').map(encodeURIComponent).join('/')}` }))
+        .catch((error: unknown) => Promise.reject(s3Error(error, 'copy', from)));
+    },
   };
 }
+
+/** The largest object one CopyObject takes. */
+export const S3_MAX_COPY_BYTES = 5 * 1024 ** 3;
 
 /** The response body cut to the range asked for (see `bytesToKeep`). */
 function requestedBytes(body: unknown, range: ByteRange | undefined, contentRange: string | undefined, key: string): Readable {

@@ -45,4 +45,9 @@ export interface ObjectStorage {
   list(prefix: string): AsyncIterable<ListedObject>;
   /** Deletes the keys in batches; keys with no object are fine. */
   deleteMany(keys: readonly string[]): Promise<void>;
+  /**
+   * Copies the object at `from` to `to` inside the store, its bytes never passing through this
+   * process where the store can (S3 CopyObject); `to` appears whole or not at all.
+   */
+  copy(from: string, to: string): Promise<void>;
 }

@@ -103,5 +103,6 @@ function uploadAsSource(storage: ObjectStorage, videoId: string): ObjectStorage 
     head: (key) => (key === source ? upload.head() : storage.head(key)),
     list: (prefix) => storage.list(prefix),
     deleteMany: (keys) => storage.deleteMany(keys),
+    copy: (from, to) => storage.copy(from === source ? uploadObjectKey(videoId) : from, to),
   };
 }

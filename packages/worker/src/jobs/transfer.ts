@@ -1,10 +1,9 @@
 /**
  * Moving an upload's bytes: to the job's scratch (refused before a byte is written when the
- * scratch cannot hold it), and for an upload that is its own source, to `sources/{id}.mp4` in
- * the same pass, so its bytes are read from object storage once.
+ * scratch cannot hold it), and for an upload that is its own source, to `sources/{id}.mp4` by a
+ * copy inside the store at the same time.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { PassThrough, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { sourceObjectKey, uploadObjectKey, type ObjectStorage } from '@kiln/shared';
 import { WorkerErrors } from '../errors.js';
@@ -22,23 +21,25 @@ const SCRATCH_FACTOR = 2.5;
 /** The upload to a local file. */
 export async function downloadUpload(videoId: string, path: string, deps: TransferDependencies, signal: AbortSignal): Promise<void> {
   await checkRoom(uploadObjectKey(videoId), deps);
+  await downloadTo(path, videoId, deps, signal);
+}
+
+async function downloadTo(path: string, videoId: string, deps: TransferDependencies, signal: AbortSignal): Promise<void> {
   await pipeline(await deps.storage.getRange(uploadObjectKey(videoId)), createWriteStream(path), { signal });
 }
 
-/** The upload to a local file and, from the same bytes, to the video's source key. */
+/**
+ * The upload to a local file and, at the same time, to the video's source key inside the store
+ * (S3 CopyObject: the bytes are not sent again). A source copied for a download that then fails
+ * is overwritten by the next attempt, or removed with the rest when the ingest fails for good.
+ */
 export async function downloadUploadAsSource(videoId: string, path: string, deps: TransferDependencies, signal: AbortSignal): Promise<void> {
   await checkRoom(uploadObjectKey(videoId), deps);
-  const copy = new PassThrough();
-  const stored = deps.storage.put(sourceObjectKey(videoId), copy, { contentType: 'video/mp4' });
-  stored.catch(() => undefined); // awaited below, after the download
-  try {
-    await pipeline(await deps.storage.getRange(uploadObjectKey(videoId)), teeInto(copy), createWriteStream(path), { signal });
-  } catch (error) {
-    copy.destroy(error instanceof Error ? error : new Error(String(error)));
-    await stored.catch(() => undefined);
-    throw error;
-  }
-  await stored;
+  const copied = deps.storage.copy(uploadObjectKey(videoId), sourceObjectKey(videoId));
+  const downloaded = downloadTo(path, videoId, deps, signal);
+  const [copy, download] = await Promise.allSettled([copied, downloaded]);
+  if (download.status === 'rejected') throw download.reason;
+  if (copy.status === 'rejected') throw copy.reason;
 }
 
 /** A local MP4 to the video's source key. */
@@ -53,16 +54,4 @@ async function checkRoom(key: string, deps: TransferDependencies): Promise<void>
   if (info.size * SCRATCH_FACTOR > free) {
     throw IngestErrors.create('INGEST_FAILED', 'this worker has no room for the upload in its scratch', { details: { bytes: info.size, free } });
   }
-}
-
-/** Passes every chunk on once `copy` has taken it too: the slower of the two sets the pace. */
-function teeInto(copy: PassThrough): Transform {
-  return new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      copy.write(chunk, (error) => (error ? callback(error) : callback(null, chunk)));
-    },
-    flush(callback) {
-      copy.end(callback);
-    },
-  });
 }
