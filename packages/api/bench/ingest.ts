@@ -137,10 +137,9 @@ function breakdown(lines: readonly WorkerLine[], sample: KilnSample): string {
   const spawned = new Map(lines.filter((line) => line.msg === 'ffmpeg started').map((line) => [line.run, line.time]));
   const toClosed = zero.map((line) => (line.closed ?? 0) - (spawned.get(line.run) ?? Number.NaN));
   const slotToStored = zero.map((line) => (line.stored ?? 0) - (line.started ?? 0));
-  const range = (values: number[]) => `${median(values).toFixed(0)} [${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)}]`;
   return `pickup ${pickup === undefined ? '?' : at(pickup.time)} · ${steps.join(' · ')}\n  segment 0: first ffmpeg ${at(Math.min(...spawned.values()))}, ` +
     `first stored ${at(Math.min(...zero.map((l) => l.stored ?? 0)))}, last stored ${at(Math.max(...zero.map((l) => l.stored ?? 0)))}; ` +
-    `per run: ffmpeg → segment closed ${range(toClosed)}, slot → stored ${range(slotToStored)}`;
+    `per run: ffmpeg → segment closed ${range(toClosed, 0)}, slot → stored ${range(slotToStored, 0)}`;
 }
 
 async function firstFrame(player: Player, url: string): Promise<number> {
@@ -207,8 +206,10 @@ function median(samples: readonly number[]): number {
   return Number.isInteger(middle) ? ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2 : (sorted[Math.floor(middle)] ?? Number.NaN);
 }
 const ms = (value: number): string => `${value.toFixed(0)} ms`;
-const spread = (samples: readonly number[], digits = 2): string =>
-  `median ${median(samples).toFixed(digits)} [${Math.min(...samples).toFixed(digits)}–${Math.max(...samples).toFixed(digits)}]`;
+/** `median [min–max]`. */
+const range = (samples: readonly number[], digits = 2): string =>
+  `${median(samples).toFixed(digits)} [${Math.min(...samples).toFixed(digits)}–${Math.max(...samples).toFixed(digits)}]`;
+const spread = (samples: readonly number[], digits = 2): string => `median ${range(samples, digits)}`;
 
 /** Per source: segment 0 everywhere and its floor; `ready` and the whole head's floor (ms). */
 type ReadySamples = Record<'kiln' | 'floor' | 'ready' | 'headFloor', number[]>;
@@ -232,7 +233,7 @@ async function sampleTimeToReady(cluster: Cluster, lines: WorkerLine[], source: 
   process.stdout.write(`time to ready, ${source.name} (${kiln.renditions} renditions): kiln ${ms(kiln.ms)}, floor ${ms(floor)} ` +
     `(${segmentZeroRuns.length} ffmpeg, ${PARALLELISM} at a time) → ${(kiln.ms / floor).toFixed(2)}× (goal ≤ 1.3×); ` +
     `state ready ${ms(kiln.readyMs)}, whole-head floor ${ms(headFloor)} (${headRuns.length} ffmpeg) → ${(kiln.readyMs / headFloor).toFixed(2)}×\n` +
-    `  ${breakdown(lines, kiln)}; floor per run ${median(runs).toFixed(0)} [${Math.min(...runs).toFixed(0)}–${Math.max(...runs).toFixed(0)}]\n`);
+    `  ${breakdown(lines, kiln)}; floor per run ${range(runs, 0)}\n`);
   return kiln.id;
 }
 

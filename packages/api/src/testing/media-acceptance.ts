@@ -6,8 +6,7 @@
  */
 import { join } from 'node:path';
 import type { SampleMediaOutcome } from '@kiln/shared/testing';
-import { playbackUrl, uploadFile, videoView, type UploadedVideo } from '../uploads/upload-client.js';
-import { waitFor } from '../uploads/test-cluster.js';
+import { playbackUrl, settledVideo, uploadFile, type UploadedVideo } from '../uploads/upload-client.js';
 import { chooseVariant, type Variant } from './master-playlist.js';
 import { extentSeconds, playedTimeline, sourceTimeline, type PlayedTimeline, type Timeline } from './timeline.js';
 
@@ -97,19 +96,9 @@ export async function acceptFile(options: AcceptanceTarget, file: string): Promi
   return { file, outcome: 'ready', settleSeconds, ...judged, continuityJumps: continuityJumps(played.timeline.stderr), playSeconds: played.seconds };
 }
 
-/** The video once `ready` or `failed`; undefined when it is neither within `ms`. */
-async function settle(base: string, id: string, ms: number): Promise<UploadedVideo | undefined> {
-  let last: UploadedVideo | undefined;
-  const settled = async () => {
-    last = await videoView(base, id);
-    return last.state === 'ready' || last.state === 'failed';
-  };
-  try {
-    await waitFor(`video ${id} to settle`, settled, Math.ceil(ms / 100));
-    return last;
-  } catch {
-    return undefined;
-  }
+/** The video once `ready` or `failed`; undefined when it is neither within `ms` (polled every 100 ms). */
+function settle(base: string, id: string, ms: number): Promise<UploadedVideo | undefined> {
+  return settledVideo(base, id, Math.ceil(ms / 100)).catch(() => undefined);
 }
 
 /** A one-time link, its master, the chosen variant read to its end. */

@@ -61,35 +61,33 @@ export function createFsStorage(options: FsStorageOptions): ObjectStorage {
   };
 }
 
+/** Writes to a temp file, then renames it into place: readers never see half an object. */
+async function putAtomically(root: string, pathOf: (key: string) => string, key: string, body: PutBody): Promise<void> {
+  assertValidKey(key);
+  // flush: fsync before close, so a crash cannot leave a renamed but empty file behind.
+  await intoPlace(root, pathOf(key), key, (tempPath) => pipeline(toReadable(body), createWriteStream(tempPath, { flush: true })))
+    .catch((error: unknown) => Promise.reject(isKilnError(error) ? error : storageFailed('filesystem', 'put', key, error)));
+}
+
 /** A copy (a reflink where the filesystem has them) under a temp name, renamed into place. */
 async function copyAtomically(root: string, pathOf: (key: string) => string, from: string, to: string): Promise<void> {
   assertValidKey(from);
   assertValidKey(to);
-  const tempDirectory = path.join(root, RESERVED_TOP_SEGMENT);
-  const tempPath = path.join(tempDirectory, `${randomUUID()}.part`);
-  try {
-    await mkdir(tempDirectory, { recursive: true });
-    await copyFile(pathOf(from), tempPath, fsConstants.COPYFILE_FICLONE);
-    await renameIntoPlace(tempPath, pathOf(to), to);
-  } catch (error) {
-    await rm(tempPath, { force: true });
-    throw readError(error, from, 'copy');
-  }
+  await intoPlace(root, pathOf(to), to, (tempPath) => copyFile(pathOf(from), tempPath, fsConstants.COPYFILE_FICLONE))
+    .catch((error: unknown) => Promise.reject(readError(error, from, 'copy')));
 }
 
-/** Writes to a temp file, then renames it into place: readers never see half an object. */
-async function putAtomically(root: string, pathOf: (key: string) => string, key: string, body: PutBody): Promise<void> {
-  assertValidKey(key);
+/** `write` fills a temp file under the reserved top segment, which is then renamed to `targetPath`; a failure removes it. */
+async function intoPlace(root: string, targetPath: string, key: string, write: (tempPath: string) => Promise<void>): Promise<void> {
   const tempDirectory = path.join(root, RESERVED_TOP_SEGMENT);
   const tempPath = path.join(tempDirectory, `${randomUUID()}.part`);
   try {
     await mkdir(tempDirectory, { recursive: true });
-    // flush: fsync before close, so a crash cannot leave a renamed but empty file behind.
-    await pipeline(toReadable(body), createWriteStream(tempPath, { flush: true }));
-    await renameIntoPlace(tempPath, pathOf(key), key);
+    await write(tempPath);
+    await renameIntoPlace(tempPath, targetPath, key);
   } catch (error) {
     await rm(tempPath, { force: true });
-    throw isKilnError(error) ? error : storageFailed('filesystem', 'put', key, error);
+    throw error;
   }
 }
 

@@ -37,3 +37,20 @@ test('reads through the block cache answer the bytes of the object, and repeated
     await removeTempDir(dir);
   }
 });
+
+test('a streamed read goes through the same blocks: the bytes of the range, each block fetched once', async () => {
+  const dir = await makeTempDir('kiln-block-cache-');
+  try {
+    const bytes = randomBytes(2 * BLOCK_BYTES + 77);
+    const fs = createFsStorage({ root: dir });
+    await fs.put('uploads/v', bytes);
+    const { storage, reads } = counting(fs);
+    const object = cachedObject(storage, 'uploads/v');
+    const streamed = async (start: number, end: number) => Buffer.concat(await (await object.getRange({ start, end })).toArray() as Buffer[]);
+    assert.deepEqual(await streamed(10, 2 * BLOCK_BYTES + 50), bytes.subarray(10, 2 * BLOCK_BYTES + 51));
+    assert.deepEqual(await object.getBytes({ start: BLOCK_BYTES, end: BLOCK_BYTES + 9 }), bytes.subarray(BLOCK_BYTES, BLOCK_BYTES + 10));
+    assert.equal(reads(), 3, 'three blocks, each read once');
+  } finally {
+    await removeTempDir(dir);
+  }
+});

@@ -36,7 +36,7 @@ export async function lookInPlace(videoId: string, storage: ObjectStorage, limit
   if (verdict.outcome === 'refused') return { reason: `the probe alone refuses it (${verdict.refusal.code})` };
   if (verdict.plan.normalize.kind !== 'none') return { reason: `it needs a ${verdict.plan.normalize.kind}` };
   try {
-    return { plan: verdict.plan, facts: factsFromPlan(probed.probe, verdict.plan, 'same-file'), opener: fastStartSource(inPlace, { stream: false }) };
+    return { plan: verdict.plan, facts: factsFromPlan(probed.probe, verdict.plan, 'same-file'), opener: fastStartSource(inPlace) };
   } catch (error) {
     return { reason: `no facts in place: ${isKilnError(error) ? error.code : String(error)}` };
   }
@@ -90,7 +90,7 @@ async function declaresFragments(view: FastStartView): Promise<boolean> {
 
 /**
  * The storage as a transcode sees it, with the video's source key reading its upload object
- * (through a block cache shared by the head's runs): the same fast-start path, and the same
+ * (every read, ranged or streamed, through a block cache shared by the head's runs): the same fast-start path, and the same
  * bytes, as once the source is in place. Everything else goes through untouched.
  */
 function uploadAsSource(storage: ObjectStorage, videoId: string): ObjectStorage {
@@ -98,7 +98,7 @@ function uploadAsSource(storage: ObjectStorage, videoId: string): ObjectStorage 
   const upload = cachedObject(storage, uploadObjectKey(videoId));
   return {
     put: (key, body, options) => storage.put(key, body, options),
-    getRange: (key, range) => storage.getRange(key === source ? uploadObjectKey(videoId) : key, range),
+    getRange: (key, range) => (key === source ? upload.getRange(range) : storage.getRange(key, range)),
     getBytes: (key, range) => (key === source ? upload.getBytes(range) : storage.getBytes(key, range)),
     head: (key) => (key === source ? upload.head() : storage.head(key)),
     list: (prefix) => storage.list(prefix),

@@ -208,11 +208,11 @@ export class TranscodeManager {
 
   private makeRoom(videoId: string, renditionId: string): void {
     if (this.draining) throw WorkerErrors.create('WORKER_DRAINING');
-    if (this.alive().length < this.options.capacity) return;
-    const sameRendition = this.runsOf(videoId, renditionId);
-    const replaced = runToReplace(sameRendition.map(view));
-    const evicted = replaced === undefined ? runToEvict(this.alive().map(view)) : undefined;
-    const run = this.alive().find((candidate) => candidate.id === (replaced ?? evicted)?.id);
+    const alive = this.alive();
+    if (alive.length < this.options.capacity) return;
+    const replaced = runToReplace(this.runsOf(videoId, renditionId).map(view));
+    const evicted = replaced === undefined ? runToEvict(alive.map(view)) : undefined;
+    const run = alive.find((candidate) => candidate.id === (replaced ?? evicted)?.id);
     if (run === undefined) {
       this.counters.refusedFull += 1;
       throw WorkerErrors.create('WORKER_FULL', `this worker runs ${this.options.capacity} transcodes already`);

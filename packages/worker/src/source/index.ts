@@ -1,6 +1,6 @@
 export { SourceErrors, type SourceErrorCode } from './errors.js';
-export { bufferRangeReader, countingReader, fileRangeReader, storageRangeReader } from './range-reader.js';
-export type { ClosableRangeReader, CountingRangeReader, RangeReader, ReadStats, StorageReaderOptions } from './range-reader.js';
+export { bufferRangeReader, countingReader, fileRangeReader, objectRangeReader, storageRangeReader } from './range-reader.js';
+export type { ClosableRangeReader, CountingRangeReader, RangeReader, ReadStats } from './range-reader.js';
 export { openFastStartView, type FastStartView } from './open.js';
 export type { FastStartPlan, ViewPiece } from './plan.js';
 export { createViewStream, DEFAULT_CHUNK_BYTES, readView, viewRangeReader, type ViewStreamOptions } from './view.js';

@@ -76,25 +76,22 @@ function checkedLength(bytes: Buffer, offset: number, length: number): Buffer {
 }
 
 /** Ranged GETs against object storage; `size` comes from one HEAD. */
-export interface StorageReaderOptions {
-  /**
-   * Long reads as one streamed GET (the default). Off where `getBytes` goes through a cache that
-   * several readers share (the head's runs over an upload): a stream would go around it.
-   */
-  readonly stream?: boolean;
-}
-
-export async function storageRangeReader(storage: ObjectStorage, key: string, options: StorageReaderOptions = {}): Promise<RangeReader> {
+export async function storageRangeReader(storage: ObjectStorage, key: string): Promise<RangeReader> {
   const info = await storage.head(key);
   if (info === undefined) throw SourceErrors.create('SOURCE_READ_FAILED', `no object at ${key}`, { details: { key } });
+  return objectRangeReader(storage, key, info.size);
+}
+
+/** Ranged GETs of an object whose size the caller knows (from its own HEAD); long reads are one streamed GET. */
+export function objectRangeReader(storage: ObjectStorage, key: string, size: number): RangeReader {
   return {
-    size: info.size,
+    size,
     read: async (offset, length) => {
       if (length === 0) return Buffer.alloc(0);
       const bytes = await storage.getBytes(key, { start: offset, end: offset + length - 1 });
       return checkedLength(bytes, offset, length);
     },
-    ...(options.stream === false ? {} : { stream: (offset: number, length: number) => streamRange(storage, key, offset, length) }),
+    stream: (offset, length) => streamRange(storage, key, offset, length),
   };
 }
 

@@ -42,8 +42,8 @@ export interface ViewStreamOptions {
 /**
  * View bytes as a stream that reads the source only when the consumer asks. Reads start at
  * `chunkBytes` and double once `growAfterBytes` have been streamed: a consumer that stops early
- * (ffmpeg seeking away) costs little. Past that point, a reader that can stream (object storage, a
- * file) sends the rest of each source piece as one request: no request per MiB, no copy into a
+ * (ffmpeg seeking away) costs little. Past that point, a reader that can stream (object storage)
+ * sends the rest of each source piece as one request: no request per MiB, no copy into a
  * buffer per read, and backpressure from the consumer bounds what is read ahead.
  */
 export function createViewStream(plan: FastStartPlan, reader: RangeReader, options: ViewStreamOptions = {}): Readable {
@@ -62,8 +62,8 @@ async function* viewChunks(plan: FastStartPlan, reader: RangeReader, options: Vi
       await pause.until();
       pause = undefined;
     }
-    const stop = Math.min(pause === undefined ? end : pause.offset, pieceEndAfter(plan, position));
     const piece = pieceAt(plan, position);
+    const stop = Math.min(pause === undefined ? end : pause.offset, piece === undefined ? plan.size : piece.viewStart + pieceLength(piece));
     if (reader.stream !== undefined && position >= growFrom && piece?.kind === 'source') {
       yield* reader.stream(piece.sourceStart + position - piece.viewStart, stop - position);
       position = stop;
@@ -78,12 +78,4 @@ async function* viewChunks(plan: FastStartPlan, reader: RangeReader, options: Vi
 
 function pieceAt(plan: FastStartPlan, position: number): ViewPiece | undefined {
   return plan.pieces.find((piece) => position >= piece.viewStart && position < piece.viewStart + pieceLength(piece));
-}
-
-function pieceEndAfter(plan: FastStartPlan, position: number): number {
-  for (const piece of plan.pieces) {
-    const pieceEnd = piece.viewStart + pieceLength(piece);
-    if (position < pieceEnd) return pieceEnd;
-  }
-  return plan.size;
 }

@@ -11,8 +11,8 @@
 import { sourceObjectKey, type ObjectInfo, type ObjectStorage } from '@kiln/shared';
 import { WorkerErrors } from '../errors.js';
 import {
-  DEFAULT_CHUNK_BYTES, openFastStartView, seekHold, serveView, storageRangeReader,
-  type FastStartView, type RangeReader, type StorageReaderOptions, type ViewEndpointOptions,
+  DEFAULT_CHUNK_BYTES, objectRangeReader, openFastStartView, seekHold, serveView,
+  type FastStartView, type RangeReader, type ViewEndpointOptions,
 } from '../source/index.js';
 import { MP4_FORMATS } from './ffmpeg-args.js';
 import type { SourceOpener } from './source.js';
@@ -35,10 +35,6 @@ class ViewCache {
   private bytes = 0;
 
   constructor(private readonly maxBytes: number) {}
-
-  has(videoId: string): boolean {
-    return this.views.has(videoId);
-  }
 
   get(videoId: string, version: string): OpenedView | undefined {
     const found = this.views.get(videoId);
@@ -90,24 +86,18 @@ function endpointOptions(view: FastStartView, seekFraction: number): ViewEndpoin
   return view.plan.relocated && bytesBeforeSeek > NEAR_SEEK_BYTES ? { seekHold: seekHold(view.moovEndInView) } : {};
 }
 
-export interface FastStartSourceOptions extends StorageReaderOptions {
-  readonly cacheBytes?: number;
-}
-
-export function fastStartSource(storage: ObjectStorage, options: FastStartSourceOptions = {}): SourceOpener {
-  const { cacheBytes = VIEW_CACHE_BYTES, ...readerOptions } = options;
+export function fastStartSource(storage: ObjectStorage, cacheBytes = VIEW_CACHE_BYTES): SourceOpener {
   const cache = new ViewCache(cacheBytes);
   const viewOf = async (videoId: string): Promise<OpenedView> => {
     const key = sourceObjectKey(videoId);
-    // A video without a view here needs the reader, which sends a HEAD of its own: both at once.
-    const early = cache.has(videoId) ? undefined : storageRangeReader(storage, key, readerOptions);
-    early?.catch(() => undefined); // a missing source is reported by the HEAD below
     const info = await storage.head(key);
     if (info === undefined) throw WorkerErrors.create('SOURCE_MISSING', `no source for video ${videoId}`, { details: { key } });
-    const cached = cache.get(videoId, versionOf(info));
+    const version = versionOf(info);
+    const cached = cache.get(videoId, version);
     if (cached !== undefined) return cached;
-    const reader = await (early ?? storageRangeReader(storage, key, readerOptions));
-    const opened = { version: versionOf(info), reader, view: await openFastStartView(reader) };
+    // The HEAD above gave the size: the reader needs no HEAD of its own.
+    const reader = objectRangeReader(storage, key, info.size);
+    const opened = { version, reader, view: await openFastStartView(reader) };
     cache.set(videoId, opened);
     return opened;
   };
