@@ -7,6 +7,8 @@
  *   ("cold", the first request ever: ffprobe over range reads first).
  * - throughput: the whole 60 s rendition through Kiln (every segment requested in turn, nothing
  *   paused) against plain ffmpeg writing the same rendition to a file.
+ * Both are also timed with one ffmpeg per run (KILN_WORKER_FIRST_SEGMENT_ALONE=false): the other
+ * side of the trade the first segment's own ffmpeg makes.
  * Inputs are made once and cached in /work/main/.bench/. Other test suites share this machine: each
  * timing, Kiln's and ffmpeg's alike, first waits (at most a minute) for idle CPUs, and the report
  * says how many started on a busy machine anyway.
@@ -103,8 +105,9 @@ async function plainFfmpeg(until: 'first' | 'all', outDir: string): Promise<numb
   return performance.now() - started;
 }
 
-async function benchHarness(services: Parameters<typeof startHarness>[0]): Promise<Harness> {
-  const harness = await startHarness(services, { capacity: 1, runAhead: 1000, preset: PRESET, segmentWaitMs: 120_000 });
+/** `alone`: the first segment of a run from an ffmpeg of its own (the default), else one ffmpeg per run. */
+async function benchHarness(services: Parameters<typeof startHarness>[0], alone = true): Promise<Harness> {
+  const harness = await startHarness(services, { capacity: 1, runAhead: 1000, preset: PRESET, segmentWaitMs: 120_000, firstSegmentAlone: alone });
   await harness.upload('bench', SOURCE);
   return harness;
 }
@@ -150,14 +153,14 @@ export async function main(args: string[]): Promise<void> {
   await ensureInputs();
   const services = await startServices({ redis: true, s3: true });
   const outDir = mkdtempSync(join(tmpdir(), 'kiln-bench-worker-'));
-  const first = { cold: [] as number[], warm: [] as number[], plain: [] as number[] };
-  const whole: Whole = { kiln: [], plain: [], kilnCpu: [], plainCpu: [] };
+  const first: First = { cold: [], warm: [], oneFfmpeg: [], plain: [] };
+  const whole: Whole = { kiln: [], oneFfmpeg: [], plain: [], kilnCpu: [], plainCpu: [] };
   const s3Pid = listenerPid(new URL(services.s3.endpoint).port);
   try {
     for (let round = 0; round < rounds; round += 1) {
-      for (const warm of [false, true]) {
-        const harness = await benchHarness(services);
-        (warm ? first.warm : first.cold).push(await kilnFirstSegment(harness, 'bench', warm));
+      for (const [times, warm, alone] of [[first.cold, false, true], [first.warm, true, true], [first.oneFfmpeg, true, false]] as const) {
+        const harness = await benchHarness(services, alone);
+        times.push(await kilnFirstSegment(harness, 'bench', warm));
         await harness.close();
       }
       first.plain.push(await plainFfmpeg('first', outDir));
@@ -168,6 +171,9 @@ export async function main(args: string[]): Promise<void> {
       whole.kiln.push(kiln.ms);
       whole.kilnCpu.push(kiln.cpu);
       await harness.close();
+      const oneFfmpeg = await benchHarness(services, false);
+      whole.oneFfmpeg.push((await kilnWhole(oneFfmpeg, 'bench', s3Pid)).ms);
+      await oneFfmpeg.close();
       const ffmpegBefore = cpuSpent(s3Pid).ffmpeg;
       whole.plain.push(await plainFfmpeg('all', outDir));
       whole.plainCpu.push(cpuSpent(s3Pid).ffmpeg - ffmpegBefore);
@@ -179,22 +185,34 @@ export async function main(args: string[]): Promise<void> {
   report(first, whole);
 }
 
-interface Whole { kiln: number[]; plain: number[]; kilnCpu: CpuSpent[]; plainCpu: number[] }
+interface First { cold: number[]; warm: number[]; oneFfmpeg: number[]; plain: number[] }
+interface Whole { kiln: number[]; oneFfmpeg: number[]; plain: number[]; kilnCpu: CpuSpent[]; plainCpu: number[] }
 
 const seconds = (values: number[]) => `${(median(values) / 1000).toFixed(2)} s`;
 
-function report(first: { cold: number[]; warm: number[]; plain: number[] }, whole: Whole): void {
-  const perRound = first.warm.map((warm, round) => (warm / (first.plain[round] ?? Number.NaN)).toFixed(2));
+/** Median of `values` over the median of `plain`, and the per-round ratios (`invert`: plain over values, a speed). */
+function ratios(values: number[], plain: number[], invert = false): string {
+  const ratio = (a: number, b: number) => (invert ? b / a : a / b);
+  const digits = invert ? 3 : 2;
+  const perRound = values.map((value, round) => ratio(value, plain[round] ?? Number.NaN).toFixed(digits));
+  return `${ratio(median(values), median(plain)).toFixed(digits)}× [${perRound.join(', ')}]`;
+}
+
+const listed = (values: number[]) => `${ms(median(values))}   [${values.map(ms).join(', ')}]`;
+
+function report(first: First, whole: Whole): void {
+  const realtime = (values: number[]) => `${ms(median(values))} (${(60_000 / median(values)).toFixed(2)}× realtime)`;
   const lines = [
     `time to first segment (${RENDITION}, segment 0), medians of ${first.plain.length}:`,
-    `  kiln, facts cached (warm): ${ms(median(first.warm))}   [${first.warm.map(ms).join(', ')}]`,
-    `  kiln, first request ever (cold, probe included): ${ms(median(first.cold))}   [${first.cold.map(ms).join(', ')}]`,
-    `  plain ffmpeg -t 2 from a local fast-start copy: ${ms(median(first.plain))}   [${first.plain.map(ms).join(', ')}]`,
-    `  ratio kiln/ffmpeg: warm ${(median(first.warm) / median(first.plain)).toFixed(2)}×, cold ${(median(first.cold) / median(first.plain)).toFixed(2)}× (goal ≤ 1.15×); warm/plain per round [${perRound.join(', ')}]`,
+    `  kiln, facts cached (warm): ${listed(first.warm)}`,
+    `  kiln, first request ever (cold, probe included): ${listed(first.cold)}`,
+    `  kiln, warm, one ffmpeg per run (KILN_WORKER_FIRST_SEGMENT_ALONE=false): ${listed(first.oneFfmpeg)}`,
+    `  plain ffmpeg -t 2 from a local fast-start copy: ${listed(first.plain)}`,
+    `  ratio kiln/ffmpeg (goal ≤ 1.15×), per round in brackets: warm ${ratios(first.warm, first.plain)}, cold ${ratios(first.cold, first.plain)}, one ffmpeg per run ${ratios(first.oneFfmpeg, first.plain)}`,
     `throughput (whole 60 s rendition), medians of ${whole.plain.length}:`,
-    `  kiln: ${ms(median(whole.kiln))} (${(60_000 / median(whole.kiln)).toFixed(2)}× realtime)   plain ffmpeg to a file: ${ms(median(whole.plain))} (${(60_000 / median(whole.plain)).toFixed(2)}× realtime)`,
-    `  ratio kiln speed / ffmpeg speed: ${(median(whole.plain) / median(whole.kiln)).toFixed(3)}× (goal ≥ 0.95×)   [${whole.kiln.map((kiln, round) => ((whole.plain[round] ?? Number.NaN) / kiln).toFixed(3)).join(', ')}]`,
-    `  CPU, medians: kiln's ffmpeg ${seconds(whole.kilnCpu.map((cpu) => cpu.ffmpeg))}, worker process ${seconds(whole.kilnCpu.map((cpu) => cpu.worker))}, S3 server ${seconds(whole.kilnCpu.map((cpu) => cpu.s3))}; plain ffmpeg ${seconds(whole.plainCpu)}`,
+    `  kiln: ${realtime(whole.kiln)}   one ffmpeg per run: ${realtime(whole.oneFfmpeg)}   plain ffmpeg to a file: ${realtime(whole.plain)}`,
+    `  ratio kiln speed / ffmpeg speed (goal ≥ 0.95×), per round in brackets: ${ratios(whole.kiln, whole.plain, true)}, one ffmpeg per run ${ratios(whole.oneFfmpeg, whole.plain, true)}`,
+    `  CPU of the kiln run, medians: its ffmpeg ${seconds(whole.kilnCpu.map((cpu) => cpu.ffmpeg))}, worker process ${seconds(whole.kilnCpu.map((cpu) => cpu.worker))}, S3 server ${seconds(whole.kilnCpu.map((cpu) => cpu.s3))}; plain ffmpeg ${seconds(whole.plainCpu)}`,
     `timings started on a busy machine (no idle CPUs within a minute): ${busyStarts}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

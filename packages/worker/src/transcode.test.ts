@@ -126,6 +126,25 @@ test('at capacity, a paused run gives its slot to another video (the refusal of 
   assert.equal(held()?.endReason, 'evicted for new work');
 });
 
+test('a run makes its first segment with an ffmpeg of its own unless told not to, and /metrics counts the ffmpeg processes', async () => {
+  for (const [firstSegmentAlone, ffmpegPerRun] of [[true, 2], [false, 1]] as const) {
+    harness = await startHarness(services, { runAhead: 1000, firstSegmentAlone });
+    await harness.upload('v-legs', sourcePath);
+    const plan = await planOf(harness, 'v-legs');
+    for (let index = 0; index < plan.segments.length; index += 1) await harness.manager.segment('v-legs', RENDITION, index);
+    const app = buildWorkerApp({ log: silentLog, worker: { id: 'w', role: 'ondemand' }, snapshot: harness.manager.snapshot, transcodes: harness.manager });
+    const metrics = await app.inject({ method: 'GET', url: '/metrics' });
+    await app.close();
+    assert.equal(metrics.statusCode, 200);
+    assert.match(String(metrics.headers['content-type']), /^text\/plain; version=0\.0\.4/);
+    assert.match(metrics.body, /^kiln_worker_transcodes_started_total 1$/m, `firstSegmentAlone ${firstSegmentAlone}`);
+    assert.match(metrics.body, new RegExp(`^kiln_worker_ffmpeg_started_total ${ffmpegPerRun}$`, 'm'), `firstSegmentAlone ${firstSegmentAlone}`);
+    assert.match(metrics.body, new RegExp(`^kiln_worker_segments_made_total ${plan.segments.length}$`, 'm'));
+    await harness.close();
+    harness = undefined;
+  }
+});
+
 test('the plain-range fallback source (no fast-start view) makes the same segment 0', async () => {
   harness = await startHarness(services, { source: 'storage-range', runAhead: 1 });
   await harness.upload('v-plain', sourcePath);

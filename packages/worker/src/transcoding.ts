@@ -50,6 +50,7 @@ export async function startTranscoding(config: WorkerConfig, redis: Redis, log: 
     maxRunSegments: MAX_RUN_SEGMENTS,
     threads: 0,
     preset: config.workerPreset,
+    firstSegmentAlone: config.workerFirstSegmentAlone,
     opener,
     facts: new FactsCache(redis, keys, opener),
     cache: new SegmentCache(storage, redis, keys),

@@ -27,6 +27,8 @@ export interface ManagerOptions extends PolicyLimits {
   readonly maxRunSegments: number;
   readonly threads: number;
   readonly preset?: string;
+  /** A run makes its first segment with an ffmpeg of its own (`TranscodeRun`); default true. */
+  readonly firstSegmentAlone?: boolean;
   readonly opener: SourceOpener;
   readonly facts: FactsCache;
   readonly cache: SegmentCache;
@@ -231,10 +233,13 @@ export class TranscodeManager {
       ...(this.options.preset === undefined ? {} : { preset: this.options.preset }),
       onSegment: (source, segment) => this.onSegment(source, segment),
       exists,
-      onSpawn: (pid) => this.options.processes.register(pid),
+      onSpawn: (pid) => {
+        this.counters.ffmpegStarted += 1;
+        this.options.processes.register(pid);
+      },
       onExit: (pid) => this.options.processes.unregister(pid),
       // Every run here starts because a client asked for its first segment.
-      firstSegmentAlone: true,
+      firstSegmentAlone: this.options.firstSegmentAlone ?? true,
     });
     this.runs.add(run);
     this.counters.runsStarted += 1;

@@ -2,6 +2,8 @@
 export interface WorkerCounters {
   runsStarted: number;
   runsFailed: number;
+  /** ffmpeg processes a run spawned: one per run, two when its first segment is made alone. */
+  ffmpegStarted: number;
   segmentsMade: number;
   segmentsServedMemory: number;
   segmentsServedStorage: number;
@@ -11,7 +13,7 @@ export interface WorkerCounters {
 }
 
 export function newCounters(): WorkerCounters {
-  return { runsStarted: 0, runsFailed: 0, segmentsMade: 0, segmentsServedMemory: 0, segmentsServedStorage: 0, segmentTimeouts: 0, refusedFull: 0, uploadsFailed: 0 };
+  return { runsStarted: 0, runsFailed: 0, ffmpegStarted: 0, segmentsMade: 0, segmentsServedMemory: 0, segmentsServedStorage: 0, segmentTimeouts: 0, refusedFull: 0, uploadsFailed: 0 };
 }
 
 export interface Gauges {
@@ -39,6 +41,7 @@ export function renderMetrics(counters: WorkerCounters, gauges: Gauges): string 
     metric('kiln_worker_memory_store_bytes', 'gauge', 'Bytes of segments held in memory.', [['', gauges.memoryBytes]]),
     metric('kiln_worker_transcodes_started_total', 'counter', 'Transcode runs started.', [['', counters.runsStarted]]),
     metric('kiln_worker_transcodes_failed_total', 'counter', 'Transcode runs that failed.', [['', counters.runsFailed]]),
+    metric('kiln_worker_ffmpeg_started_total', 'counter', 'ffmpeg processes transcode runs started (two for a run whose first segment is made alone).', [['', counters.ffmpegStarted]]),
     metric('kiln_worker_transcodes_refused_total', 'counter', 'Transcodes refused because the worker was full.', [['', counters.refusedFull]]),
     metric('kiln_worker_segments_made_total', 'counter', 'Segments closed and checked against the plan.', [['', counters.segmentsMade]]),
     metric('kiln_worker_segments_served_total', 'counter', 'Segments answered, by where they came from.', [

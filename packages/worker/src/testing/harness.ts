@@ -46,7 +46,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export type HarnessOptions = Partial<Pick<ManagerOptions, 'capacity' | 'runAhead' | 'seekDistance' | 'idleMs' | 'segmentWaitMs' | 'memoryBytes' | 'preset'>> & {
+export type HarnessOptions = Partial<Pick<ManagerOptions, 'capacity' | 'runAhead' | 'seekDistance' | 'idleMs' | 'segmentWaitMs' | 'memoryBytes' | 'preset' | 'firstSegmentAlone'>> & {
   /** 'fast-start' (default, the real path) or 'storage-range' (plain range reads, the fallback). */
   readonly source?: 'fast-start' | 'storage-range';
 };
