@@ -172,3 +172,15 @@ test('property: audio plans are contiguous, follow the ramp and end at the durat
     { numRuns: 300 },
   );
 });
+
+test('a plan asked for again is the one made before, however its inputs are written; others are new', () => {
+  const film = planVideoSchedule(7200.5, NTSC);
+  assert.equal(planVideoSchedule(rational(14401, 2), rational(30000, 1001)), film, 'the same exact inputs');
+  assert.notEqual(planVideoSchedule(7200.5, FILM), film, 'another frame rate');
+  assert.notEqual(planVideoSchedule(7200, NTSC), film, 'another duration');
+  const audio = planAudioSchedule(7.32);
+  assert.equal(planAudioSchedule(rational(183, 25), { sampleRate: 48_000 }), audio);
+  assert.notEqual(planAudioSchedule(7.32, { sampleRate: 44_100 }), audio, 'another sample rate');
+  assert.notEqual(planAudioSchedule(7.32), planVideoSchedule(7.32, NTSC), 'audio and video plans are apart');
+  assert.throws(() => planVideoSchedule(0, NTSC), RangeError, 'a refusal is not remembered as a plan');
+});

@@ -133,6 +133,32 @@ function videoSegment(index: number, firstFrame: number, nextFrame: number, fram
 export function planVideoSchedule(duration: Seconds, frameRate: Rational): VideoPlan {
   const rate = checkFrameRate(frameRate);
   const sourceDuration = positiveDuration(duration);
+  return remembered(`video ${keyOf(sourceDuration)} ${keyOf(rate)}`, () => makeVideoPlan(sourceDuration, rate));
+}
+
+/**
+ * Plans are pure and read-only, and every segment request (worker) and playlist (API) asks for
+ * one: computing a 2 h plan takes milliseconds of exact arithmetic, so the recent ones are kept.
+ */
+const REMEMBERED_PLANS = 256;
+const plans = new Map<string, SegmentPlan>();
+
+function remembered<P extends SegmentPlan>(key: string, make: () => P): P {
+  const known = plans.get(key);
+  if (known !== undefined) {
+    plans.delete(key); // re-inserted: the Map's order is the recency order
+    plans.set(key, known);
+    return known as P;
+  }
+  const plan = make();
+  plans.set(key, plan);
+  if (plans.size > REMEMBERED_PLANS) plans.delete(plans.keys().next().value as string);
+  return plan;
+}
+
+const keyOf = (value: Rational) => `${value.num}/${value.den}`;
+
+function makeVideoPlan(sourceDuration: Rational, rate: Rational): VideoPlan {
   const totalFrames = totalFrameCount(sourceDuration, rate);
   if (totalFrames === 0) {
     throw new RangeError(`a ${toNumber(sourceDuration)} s source is shorter than half a frame at ${toNumber(rate)} fps`);
@@ -163,7 +189,12 @@ function audioSegment(index: number, start: Rational, end: Rational): AudioSegme
  */
 export function planAudioSchedule(duration: Seconds, options: AudioPlanOptions = {}): AudioPlan {
   const sourceDuration = positiveDuration(duration);
-  const shortestTail = rational(AAC_FRAME_SAMPLES, options.sampleRate ?? 48_000);
+  const sampleRate = options.sampleRate ?? 48_000;
+  return remembered(`audio ${keyOf(sourceDuration)} ${sampleRate}`, () => makeAudioPlan(sourceDuration, sampleRate));
+}
+
+function makeAudioPlan(sourceDuration: Rational, sampleRate: number): AudioPlan {
+  const shortestTail = rational(AAC_FRAME_SAMPLES, sampleRate);
   const starts: Rational[] = [];
   for (let k = 0; compare(rational(boundarySecond(k)), sourceDuration) < 0; k += 1) {
     starts.push(rational(boundarySecond(k)));
