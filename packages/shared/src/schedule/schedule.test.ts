@@ -184,3 +184,13 @@ test('a plan asked for again is the one made before, however its inputs are writ
   assert.notEqual(planAudioSchedule(7.32), planVideoSchedule(7.32, NTSC), 'audio and video plans are apart');
   assert.throws(() => planVideoSchedule(0, NTSC), RangeError, 'a refusal is not remembered as a plan');
 });
+
+test('the plans kept are bounded by their segments, and the one asked least recently goes first', () => {
+  const early = planVideoSchedule(7201.25, NTSC);
+  const kept = planVideoSchedule(7202.25, NTSC);
+  for (let film = 1; film <= 40; film += 1) {
+    planVideoSchedule(7300 + film, NTSC); // 40 plans of ~1,450 segments: past the bound of 50,000
+    assert.equal(planVideoSchedule(7202.25, NTSC), kept, 'asked again each time, so kept');
+  }
+  assert.notEqual(planVideoSchedule(7201.25, NTSC), early, 'not asked since: made again');
+});

@@ -138,10 +138,12 @@ export function planVideoSchedule(duration: Seconds, frameRate: Rational): Video
 
 /**
  * Plans are pure and read-only, and every segment request (worker) and playlist (API) asks for
- * one: computing a 2 h plan takes milliseconds of exact arithmetic, so the recent ones are kept.
+ * one: a 2 h plan takes milliseconds of exact arithmetic to compute, so the recent ones are kept,
+ * up to REMEMBERED_SEGMENTS segments in all (~210 bytes each: a 2 h plan is ~300 KiB).
  */
-const REMEMBERED_PLANS = 256;
+const REMEMBERED_SEGMENTS = 50_000;
 const plans = new Map<string, SegmentPlan>();
+let rememberedSegments = 0;
 
 function remembered<P extends SegmentPlan>(key: string, make: () => P): P {
   const known = plans.get(key);
@@ -152,7 +154,12 @@ function remembered<P extends SegmentPlan>(key: string, make: () => P): P {
   }
   const plan = make();
   plans.set(key, plan);
-  if (plans.size > REMEMBERED_PLANS) plans.delete(plans.keys().next().value as string);
+  rememberedSegments += plan.segments.length;
+  for (const [oldKey, old] of plans) {
+    if (rememberedSegments <= REMEMBERED_SEGMENTS || old === plan) break;
+    plans.delete(oldKey);
+    rememberedSegments -= old.segments.length;
+  }
   return plan;
 }
 
