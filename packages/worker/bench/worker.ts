@@ -146,6 +146,25 @@ async function kilnWhole(harness: Harness, videoId: string, s3Pid: number): Prom
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 const ms = (value: number) => `${value.toFixed(0)} ms`;
 
+/** One timing of each; `plainFirst` on every other round, so neither side always runs on a machine the other just warmed. */
+async function throughputRound(services: Parameters<typeof startHarness>[0], s3Pid: number, outDir: string, whole: Whole, plainFirst: boolean): Promise<void> {
+  const plain = async () => {
+    const ffmpegBefore = cpuSpent(s3Pid).ffmpeg;
+    whole.plain.push(await plainFfmpeg('all', outDir));
+    whole.plainCpu.push(cpuSpent(s3Pid).ffmpeg - ffmpegBefore);
+  };
+  if (plainFirst) await plain();
+  const harness = await benchHarness(services);
+  const kiln = await kilnWhole(harness, 'bench', s3Pid);
+  whole.kiln.push(kiln.ms);
+  whole.kilnCpu.push(kiln.cpu);
+  await harness.close();
+  const oneFfmpeg = await benchHarness(services, false);
+  whole.oneFfmpeg.push((await kilnWhole(oneFfmpeg, 'bench', s3Pid)).ms);
+  await oneFfmpeg.close();
+  if (!plainFirst) await plain();
+}
+
 export async function main(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { rounds: { type: 'string', default: '3' }, 'throughput-rounds': { type: 'string', default: '1' } } });
   const rounds = Number(values.rounds);
@@ -165,19 +184,7 @@ export async function main(args: string[]): Promise<void> {
       }
       first.plain.push(await plainFfmpeg('first', outDir));
     }
-    for (let round = 0; round < throughputRounds; round += 1) {
-      const harness = await benchHarness(services);
-      const kiln = await kilnWhole(harness, 'bench', s3Pid);
-      whole.kiln.push(kiln.ms);
-      whole.kilnCpu.push(kiln.cpu);
-      await harness.close();
-      const oneFfmpeg = await benchHarness(services, false);
-      whole.oneFfmpeg.push((await kilnWhole(oneFfmpeg, 'bench', s3Pid)).ms);
-      await oneFfmpeg.close();
-      const ffmpegBefore = cpuSpent(s3Pid).ffmpeg;
-      whole.plain.push(await plainFfmpeg('all', outDir));
-      whole.plainCpu.push(cpuSpent(s3Pid).ffmpeg - ffmpegBefore);
-    }
+    for (let round = 0; round < throughputRounds; round += 1) await throughputRound(services, s3Pid, outDir, whole, round % 2 === 1);
   } finally {
     rmSync(outDir, { recursive: true, force: true });
     await services.stop();
