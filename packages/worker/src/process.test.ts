@@ -24,7 +24,7 @@ before(async () => {
   const source = await readFile(await makeSource(dir));
   const { s3 } = services;
   const storage = createS3Storage({ endpoint: s3.endpoint, region: s3.region, bucket: s3.bucket, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, forcePathStyle: true });
-  await Promise.all(['p-1', 'p-2'].map((video) => storage.put(sourceObjectKey(video), source)));
+  await Promise.all(['p-1', 'p-2', 'p-one'].map((video) => storage.put(sourceObjectKey(video), source)));
 });
 after(async () => {
   await services.stop();
@@ -89,6 +89,17 @@ test('at capacity a new transcode is refused (503) and /health says 503; after S
   assert.equal(await worker.exited, 0, 'the worker exits cleanly');
   assert.equal(isProcessAlive(ffmpeg.pid), false, 'its ffmpeg is gone');
   assert.deepEqual(await readdir(scratch), [], 'scratch is empty');
+  await removeTempDir(scratch);
+});
+
+test('KILN_WORKER_FIRST_SEGMENT_ALONE=false reaches the worker: a run from segment 0 is one ffmpeg', async () => {
+  const scratch = await makeTempDir('worker-scratch');
+  const worker = await startWorker('w-one', scratch, 'one', { KILN_WORKER_FIRST_SEGMENT_ALONE: 'false' });
+  assert.equal((await fetch(`${worker.url}/segments/p-one/${RENDITION}/0.ts`)).status, 200);
+  const metrics = await (await fetch(`${worker.url}/metrics`)).text();
+  assert.match(metrics, /^kiln_worker_ffmpeg_started_total 1$/m);
+  worker.child.kill('SIGTERM');
+  assert.equal(await worker.exited, 0);
   await removeTempDir(scratch);
 });
 
