@@ -13,8 +13,12 @@ export interface IngestJobState {
 export async function ingestJobState(redis: Redis, keys: RedisKeys, videoId: string): Promise<IngestJobState> {
   const queue = new Queue(QUEUE_NAMES.pretranscode, { connection: redis, prefix: keys.bullPrefix });
   try {
-    const job = await queue.getJob(`ingest-${videoId}`);
-    return { state: await job?.getState(), attemptsStarted: job?.attemptsStarted ?? 0, attemptsMade: job?.attemptsMade ?? 0 };
+    // The state first: BullMQ ends a job (state and counts) in one script, so a job read after its
+    // state said `failed` has its final counts; read the other way round, the counts could be older.
+    const id = `ingest-${videoId}`;
+    const state = await queue.getJobState(id);
+    const job = await queue.getJob(id);
+    return { state: state === 'unknown' ? undefined : state, attemptsStarted: job?.attemptsStarted ?? 0, attemptsMade: job?.attemptsMade ?? 0 };
   } finally {
     await queue.close();
   }
