@@ -3,6 +3,7 @@
  * on whole seconds, the same for every rendition. With a constant frame rate the frame that opens
  * each segment is known before any encode, so every EXTINF is exact to the frame up front.
  */
+import { LRUCache } from 'lru-cache';
 import type { Rational, Seconds } from './rational.js';
 import { ceil, compare, isPositive, multiply, periodsOf, rational, round, subtract, toNumber, toRational } from './rational.js';
 
@@ -142,24 +143,13 @@ export function planVideoSchedule(duration: Seconds, frameRate: Rational): Video
  * up to REMEMBERED_SEGMENTS segments in all (~210 bytes each: a 2 h plan is ~300 KiB).
  */
 const REMEMBERED_SEGMENTS = 50_000;
-const plans = new Map<string, SegmentPlan>();
-let rememberedSegments = 0;
+const plans = new LRUCache<string, SegmentPlan>({ maxSize: REMEMBERED_SEGMENTS, sizeCalculation: (plan) => plan.segments.length });
 
 function remembered<P extends SegmentPlan>(key: string, make: () => P): P {
-  const known = plans.get(key);
-  if (known !== undefined) {
-    plans.delete(key); // re-inserted: the Map's order is the recency order
-    plans.set(key, known);
-    return known as P;
-  }
+  const known = plans.get(key) as P | undefined;
+  if (known !== undefined) return known;
   const plan = make();
   plans.set(key, plan);
-  rememberedSegments += plan.segments.length;
-  for (const [oldKey, old] of plans) {
-    if (rememberedSegments <= REMEMBERED_SEGMENTS || old === plan) break;
-    plans.delete(oldKey);
-    rememberedSegments -= old.segments.length;
-  }
   return plan;
 }
 

@@ -14,13 +14,21 @@ function counting(storage: ObjectStorage): { storage: ObjectStorage; reads: () =
   };
 }
 
-test('reads through the block cache answer the bytes of the object, and repeated reads stay in memory', async () => {
+/** `uploads/v` of `size` random bytes in a fresh fs storage that counts its range reads; removed after `body`. */
+async function withObject(size: number, body: (setup: { bytes: Buffer; storage: ObjectStorage; reads: () => number }) => Promise<void>): Promise<void> {
   const dir = await makeTempDir('kiln-block-cache-');
   try {
-    const bytes = randomBytes(3 * BLOCK_BYTES + 1234);
+    const bytes = randomBytes(size);
     const fs = createFsStorage({ root: dir });
     await fs.put('uploads/v', bytes);
-    const { storage, reads } = counting(fs);
+    await body({ bytes, ...counting(fs) });
+  } finally {
+    await removeTempDir(dir);
+  }
+}
+
+test('reads through the block cache answer the bytes of the object, and repeated reads stay in memory', () =>
+  withObject(3 * BLOCK_BYTES + 1234, async ({ bytes, storage, reads }) => {
     const object = cachedObject(storage, 'uploads/v');
     for (const [start, end] of [[0, 99], [BLOCK_BYTES - 10, BLOCK_BYTES + 10], [5, 3 * BLOCK_BYTES + 1233], [3 * BLOCK_BYTES, undefined]] as const) {
       assert.deepEqual(await object.getBytes({ start, ...(end === undefined ? {} : { end }) }), bytes.subarray(start, end === undefined ? undefined : end + 1));
@@ -33,24 +41,13 @@ test('reads through the block cache answer the bytes of the object, and repeated
     const before = reads();
     await small.getBytes({ start: 0, end: 9 });
     assert.equal(reads(), before + 1, 'beyond its capacity the least recently used block is read again');
-  } finally {
-    await removeTempDir(dir);
-  }
-});
+  }));
 
-test('a streamed read goes through the same blocks: the bytes of the range, each block fetched once', async () => {
-  const dir = await makeTempDir('kiln-block-cache-');
-  try {
-    const bytes = randomBytes(2 * BLOCK_BYTES + 77);
-    const fs = createFsStorage({ root: dir });
-    await fs.put('uploads/v', bytes);
-    const { storage, reads } = counting(fs);
+test('a streamed read goes through the same blocks: the bytes of the range, each block fetched once', () =>
+  withObject(2 * BLOCK_BYTES + 77, async ({ bytes, storage, reads }) => {
     const object = cachedObject(storage, 'uploads/v');
     const streamed = async (start: number, end: number) => Buffer.concat(await (await object.getRange({ start, end })).toArray() as Buffer[]);
     assert.deepEqual(await streamed(10, 2 * BLOCK_BYTES + 50), bytes.subarray(10, 2 * BLOCK_BYTES + 51));
     assert.deepEqual(await object.getBytes({ start: BLOCK_BYTES, end: BLOCK_BYTES + 9 }), bytes.subarray(BLOCK_BYTES, BLOCK_BYTES + 10));
     assert.equal(reads(), 3, 'three blocks, each read once');
-  } finally {
-    await removeTempDir(dir);
-  }
-});
+  }));

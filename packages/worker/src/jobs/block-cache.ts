@@ -5,6 +5,7 @@
  * others read memory. Bounded: the least recently used block goes first.
  */
 import { Readable } from 'node:stream';
+import { LRUCache } from 'lru-cache';
 import type { ByteRange, ObjectInfo, ObjectStorage } from '@kiln/shared';
 
 export const BLOCK_BYTES = 1024 * 1024;
@@ -19,20 +20,16 @@ export interface CachedObject {
 }
 
 export function cachedObject(storage: ObjectStorage, key: string, capacity = CACHED_BLOCKS): CachedObject {
-  const blocks = new Map<number, Promise<Buffer>>();
+  const blocks = new LRUCache<number, Promise<Buffer>>({ max: capacity });
   let info: Promise<ObjectInfo | undefined> | undefined;
   const head = () => (info ??= storage.head(key));
   const block = (index: number, size: number): Promise<Buffer> => {
     const cached = blocks.get(index);
-    blocks.delete(index);
-    const bytes = cached ?? storage.getBytes(key, { start: index * BLOCK_BYTES, end: Math.min(size, (index + 1) * BLOCK_BYTES) - 1 });
+    if (cached !== undefined) return cached;
+    const bytes = storage.getBytes(key, { start: index * BLOCK_BYTES, end: Math.min(size, (index + 1) * BLOCK_BYTES) - 1 });
     // A failed read is not kept: the next one tries again.
-    if (cached === undefined) bytes.catch(() => blocks.delete(index));
-    blocks.set(index, bytes); // Map order is use order: the first key is the least recently used
-    for (const oldest of blocks.keys()) {
-      if (blocks.size <= capacity) break;
-      blocks.delete(oldest);
-    }
+    bytes.catch(() => blocks.delete(index));
+    blocks.set(index, bytes);
     return bytes;
   };
   /** [start, end] inside the object and its blocks; undefined for a range past the end (storage answers it with its own error). */

@@ -8,6 +8,7 @@
  * Every open still sends one HEAD: a missing source is SOURCE_MISSING, and a source whose size or
  * date changed is opened afresh.
  */
+import { LRUCache } from 'lru-cache';
 import { sourceObjectKey, type ObjectInfo, type ObjectStorage } from '@kiln/shared';
 import { WorkerErrors } from '../errors.js';
 import {
@@ -29,44 +30,6 @@ interface OpenedView {
 
 const versionOf = (info: ObjectInfo) => `${info.size}@${info.lastModified.getTime()}`;
 
-/** The most recently used views, least recent evicted first once their moovs pass `maxBytes`. */
-class ViewCache {
-  private readonly views = new Map<string, OpenedView>();
-  private bytes = 0;
-
-  constructor(private readonly maxBytes: number) {}
-
-  get(videoId: string, version: string): OpenedView | undefined {
-    const found = this.views.get(videoId);
-    if (found === undefined) return undefined;
-    this.delete(videoId);
-    if (found.version !== version) return undefined;
-    this.add(videoId, found);
-    return found;
-  }
-
-  set(videoId: string, opened: OpenedView): void {
-    this.delete(videoId);
-    this.add(videoId, opened);
-    for (const [id, old] of this.views) {
-      if (this.bytes <= this.maxBytes) break;
-      if (old !== opened) this.delete(id);
-    }
-  }
-
-  private add(videoId: string, opened: OpenedView): void {
-    this.views.set(videoId, opened);
-    this.bytes += opened.view.viewMoovSize;
-  }
-
-  private delete(videoId: string): void {
-    const old = this.views.get(videoId);
-    if (old === undefined) return;
-    this.views.delete(videoId);
-    this.bytes -= old.view.viewMoovSize;
-  }
-}
-
 /**
  * A seek that lands in the first MiBs of media (by the average bitrate) gets no seek hold: its
  * keyframe lies inside the first response, ffmpeg reads on, and the hold would only stall it for
@@ -87,14 +50,15 @@ function endpointOptions(view: FastStartView, seekFraction: number): ViewEndpoin
 }
 
 export function fastStartSource(storage: ObjectStorage, cacheBytes = VIEW_CACHE_BYTES): SourceOpener {
-  const cache = new ViewCache(cacheBytes);
+  // The most recently used views, least recent evicted first once their moovs pass `cacheBytes`.
+  const cache = new LRUCache<string, OpenedView>({ maxSize: cacheBytes, sizeCalculation: (opened) => opened.view.viewMoovSize });
   const viewOf = async (videoId: string): Promise<OpenedView> => {
     const key = sourceObjectKey(videoId);
     const info = await storage.head(key);
     if (info === undefined) throw WorkerErrors.create('SOURCE_MISSING', `no source for video ${videoId}`, { details: { key } });
     const version = versionOf(info);
-    const cached = cache.get(videoId, version);
-    if (cached !== undefined) return cached;
+    const cached = cache.get(videoId);
+    if (cached?.version === version) return cached;
     // The HEAD above gave the size: the reader needs no HEAD of its own.
     const reader = objectRangeReader(storage, key, info.size);
     const opened = { version, reader, view: await openFastStartView(reader) };
