@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { connectRedis, createRedisKeys, createS3Storage, isProcessAlive, sourceObjectKey } from '@kiln/shared';
 import { listChildProcesses, makeTempDir, removeTempDir, startServices, type RedisService, type S3Service } from '@kiln/shared/testing';
 
-import { makeSource, waitFor } from './testing/harness.js';
+import { decodeFrames, makeSource, waitFor } from './testing/harness.js';
 
 const KILN = fileURLToPath(new URL('../../cli/bin/kiln.js', import.meta.url));
 const RENDITION = 'legacy-180p';
@@ -92,10 +92,14 @@ test('at capacity a new transcode is refused (503) and /health says 503; after S
   await removeTempDir(scratch);
 });
 
-test('KILN_WORKER_FIRST_SEGMENT_ALONE=false reaches the worker: a run from segment 0 is one ffmpeg', async () => {
+test('KILN_WORKER_FIRST_SEGMENT_ALONE=false reaches the worker: segment 0 comes from the one output, with B-frames', async () => {
   const scratch = await makeTempDir('worker-scratch');
   const worker = await startWorker('w-one', scratch, 'one', { KILN_WORKER_FIRST_SEGMENT_ALONE: 'false' });
-  assert.equal((await fetch(`${worker.url}/segments/p-one/${RENDITION}/0.ts`)).status, 200);
+  const response = await fetch(`${worker.url}/segments/p-one/desktop-180p/0.ts`);
+  assert.equal(response.status, 200);
+  // desktop encodes B-frames; only a split run's first segment (the default) has none.
+  const frames = await decodeFrames(Buffer.from(await response.arrayBuffer()));
+  assert.ok(frames.some((frame) => frame.type === 'B'), frames.map((frame) => frame.type).join(''));
   const metrics = await (await fetch(`${worker.url}/metrics`)).text();
   assert.match(metrics, /^kiln_worker_ffmpeg_started_total 1$/m);
   worker.child.kill('SIGTERM');

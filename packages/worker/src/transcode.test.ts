@@ -32,8 +32,8 @@ after(async () => {
   await removeTempDir(mediaDir);
 });
 
-async function planOf(h: Harness, videoId: string): Promise<VideoPlan> {
-  const { plan } = await h.manager.rendition(videoId, RENDITION);
+async function planOf(h: Harness, videoId: string, rendition = RENDITION): Promise<VideoPlan> {
+  const { plan } = await h.manager.rendition(videoId, rendition);
   assert.equal(plan.kind, 'video');
   return plan;
 }
@@ -126,19 +126,28 @@ test('at capacity, a paused run gives its slot to another video (the refusal of 
   assert.equal(held()?.endReason, 'evicted for new work');
 });
 
-test('a run makes its first segment with an ffmpeg of its own unless told not to, and /metrics counts the ffmpeg processes', async () => {
-  for (const [firstSegmentAlone, ffmpegPerRun] of [[true, 2], [false, 1]] as const) {
-    harness = await startHarness(services, { runAhead: 1000, firstSegmentAlone });
-    await harness.upload('v-legs', sourcePath);
-    const plan = await planOf(harness, 'v-legs');
-    for (let index = 0; index < plan.segments.length; index += 1) await harness.manager.segment('v-legs', RENDITION, index);
+test('a run takes its first segment from a low-latency output of the same ffmpeg unless told not to; /metrics counts runs and ffmpeg', async () => {
+  // desktop: B-frames everywhere but in a split run's first segment, whose encoder holds no frame.
+  for (const split of [true, false]) {
+    harness = await startHarness(services, { runAhead: 1000, firstSegmentAlone: split });
+    await harness.upload('v-split', sourcePath);
+    const plan = await planOf(harness, 'v-split', 'desktop-180p');
+    const bFrames: number[] = [];
+    for (let index = 0; index < plan.segments.length; index += 1) {
+      const served = await harness.manager.segment('v-split', 'desktop-180p', index);
+      const frames = await decodeFrames(served.bytes);
+      assert.equal(frames.length, segmentAt(plan, index).frameCount, `split ${split}, segment ${index}`);
+      bFrames.push(frames.filter((frame) => frame.type === 'B').length);
+    }
+    assert.equal(bFrames[0] === 0, split, `split ${split}: B-frames in segment 0: ${bFrames[0]}`);
+    assert.ok(bFrames.slice(1).every((count) => count > 0), `split ${split}: B-frames per segment ${bFrames.join(',')}`);
     const app = buildWorkerApp({ log: silentLog, worker: { id: 'w', role: 'ondemand' }, snapshot: harness.manager.snapshot, transcodes: harness.manager });
     const metrics = await app.inject({ method: 'GET', url: '/metrics' });
     await app.close();
     assert.equal(metrics.statusCode, 200);
     assert.match(String(metrics.headers['content-type']), /^text\/plain; version=0\.0\.4/);
-    assert.match(metrics.body, /^kiln_worker_transcodes_started_total 1$/m, `firstSegmentAlone ${firstSegmentAlone}`);
-    assert.match(metrics.body, new RegExp(`^kiln_worker_ffmpeg_started_total ${ffmpegPerRun}$`, 'm'), `firstSegmentAlone ${firstSegmentAlone}`);
+    assert.match(metrics.body, /^kiln_worker_transcodes_started_total 1$/m, `split ${split}`);
+    assert.match(metrics.body, /^kiln_worker_ffmpeg_started_total 1$/m, `split ${split}`);
     assert.match(metrics.body, new RegExp(`^kiln_worker_segments_made_total ${plan.segments.length}$`, 'm'));
     await harness.close();
     harness = undefined;

@@ -79,6 +79,25 @@ test('stdin input is piped to ffmpeg', async () => {
   assert.ok(stdout.toString().split('\n').filter((line) => /^0,/.test(line)).length > 5);
 });
 
+test('fd3: a second output beside stdout, read while stdout is', async () => {
+  const child = spawnFfmpeg([
+    '-v', 'error', '-f', 'lavfi', '-i', 'testsrc=d=1:s=64x48:r=10',
+    '-map', '0', '-c:v', 'rawvideo', '-pix_fmt', 'gray', '-f', 'rawvideo', 'pipe:1',
+    '-map', '0', '-frames:v', '2', '-c:v', 'rawvideo', '-pix_fmt', 'gray', '-f', 'rawvideo', 'pipe:3',
+  ], { fd3: 'pipe' });
+  const read = async (stream: AsyncIterable<Buffer>) => {
+    let bytes = 0;
+    for await (const chunk of stream) bytes += chunk.length;
+    return bytes;
+  };
+  const [main, second] = await Promise.all([read(child.stdout!), read(child.fd3!), child.done]);
+  assert.equal(main, 10 * 64 * 48);
+  assert.equal(second, 2 * 64 * 48);
+  const plain = spawnFfmpeg(['-version'], { stdout: 'ignore' });
+  assert.equal(plain.fd3, null);
+  await plain.done;
+});
+
 test('a missing binary is FFMPEG_NOT_FOUND', async () => {
   const child = spawnMediaTool('/nonexistent/ffmpeg', ['-version']);
   await assert.rejects(child.done, { code: 'FFMPEG_NOT_FOUND' });

@@ -13,6 +13,8 @@ export interface SpawnMediaToolOptions {
   readonly stdin?: 'pipe' | 'ignore';
   /** 'pipe' (default) exposes `stdout`; 'ignore' discards it. */
   readonly stdout?: 'pipe' | 'ignore';
+  /** 'pipe' gives the tool a second output, file descriptor 3 (`pipe:3`), exposed as `fd3`. */
+  readonly fd3?: 'pipe';
 }
 
 export interface MediaToolExit {
@@ -25,6 +27,8 @@ export interface MediaToolProcess {
   readonly commandLine: string;
   readonly stdin: Writable | null;
   readonly stdout: Readable | null;
+  /** The second output when spawned with `fd3: 'pipe'`, else null. */
+  readonly fd3: Readable | null;
   /** Resolves on exit 0; rejects with a KilnError that carries the command line and stderr tail. */
   readonly done: Promise<MediaToolExit>;
   /** Signals the whole process group (ffmpeg may start helpers of its own). */
@@ -90,7 +94,7 @@ export function spawnMediaTool(
   const commandLine = formatCommandLine(binary, args);
   const child = spawn(binary, args, {
     detached: true,
-    stdio: [options.stdin ?? 'ignore', options.stdout ?? 'pipe', 'pipe'],
+    stdio: [options.stdin ?? 'ignore', options.stdout ?? 'pipe', 'pipe', ...(options.fd3 === undefined ? [] : [options.fd3])],
   });
   const stderrTail = collectTail(child.stderr!, STDERR_TAIL_BYTES);
   const pid = child.pid ?? -1;
@@ -115,6 +119,7 @@ export function spawnMediaTool(
     commandLine,
     stdin: child.stdin,
     stdout: child.stdout,
+    fd3: options.fd3 === undefined ? null : (child.stdio[3] as Readable),
     done,
     kill: (signal = 'SIGKILL') => signalGroup(pid, signal),
     pause: () => signalGroup(pid, 'SIGSTOP'),

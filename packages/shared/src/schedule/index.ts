@@ -1,5 +1,6 @@
 export type { Rational, Seconds } from './rational.js';
 export {
+  add,
   compare,
   formatDecimal,
   formatShortDecimal,

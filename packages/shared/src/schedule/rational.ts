@@ -74,6 +74,10 @@ export function multiply(a: Rational, b: Rational): Rational {
   return ratioOf(BigInt(a.num) * BigInt(b.num), BigInt(a.den) * BigInt(b.den));
 }
 
+export function add(a: Rational, b: Rational): Rational {
+  return ratioOf(BigInt(a.num) * BigInt(b.den) + BigInt(b.num) * BigInt(a.den), BigInt(a.den) * BigInt(b.den));
+}
+
 export function subtract(a: Rational, b: Rational): Rational {
   return ratioOf(BigInt(a.num) * BigInt(b.den) - BigInt(b.num) * BigInt(a.den), BigInt(a.den) * BigInt(b.den));
 }

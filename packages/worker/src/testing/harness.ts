@@ -107,16 +107,18 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, what:
 export interface FrameInfo {
   readonly pts: number;
   readonly key: boolean;
+  /** I, P or B. */
+  readonly type: string;
 }
 
 /** Decodes a segment alone with ffprobe: its video frames (PTS in 90 kHz ticks), in order. */
 export async function decodeFrames(bytes: Buffer): Promise<FrameInfo[]> {
   const { stdout } = await runFfprobe(
-    ['-v', 'error', '-protocol_whitelist', 'pipe', '-select_streams', 'v:0', '-show_entries', 'frame=pts,key_frame', '-of', 'json', 'pipe:0'],
+    ['-v', 'error', '-protocol_whitelist', 'pipe', '-select_streams', 'v:0', '-show_entries', 'frame=pts,key_frame,pict_type', '-of', 'json', 'pipe:0'],
     { input: bytes },
   );
-  const parsed = JSON.parse(stdout.toString('utf8')) as { frames?: { pts?: number; key_frame?: number }[] };
-  return (parsed.frames ?? []).map((frame) => ({ pts: frame.pts ?? Number.NaN, key: frame.key_frame === 1 }));
+  const parsed = JSON.parse(stdout.toString('utf8')) as { frames?: { pts?: number; key_frame?: number; pict_type?: string }[] };
+  return (parsed.frames ?? []).map((frame) => ({ pts: frame.pts ?? Number.NaN, key: frame.key_frame === 1, type: frame.pict_type ?? '?' }));
 }
 
 /** PIDs of the first two TS packets: a segment must open with PAT (0) then the PMT. */

@@ -31,6 +31,8 @@ export interface AudioFacts {
   readonly codec: string;
   readonly channels: number;
   readonly sampleRate: number;
+  /** The audio stream's own length where the container declares it (it may end before the video). */
+  readonly duration?: Rational;
 }
 
 export interface SourceFacts {
@@ -84,11 +86,13 @@ function videoFacts(stream: ProbeStream): VideoFacts | undefined {
 }
 
 function audioFacts(stream: ProbeStream): AudioFacts {
+  const duration = streamDuration(stream);
   return {
     index: stream.index,
     codec: stream.codec_name ?? 'unknown',
     channels: stream.channels ?? 2,
     sampleRate: stream.sample_rate ?? 48_000,
+    ...(duration === undefined ? {} : { duration }),
   };
 }
 

@@ -8,7 +8,7 @@ import {
   DEVICE_PROFILES, forceKeyFramesArgument, formatFrameRate, formatSeconds, rational, seekTime, segmentAt, subtract,
   type AudioRung, type Rational, type SegmentPlan, type VideoPlan, type VideoRung,
 } from '@kiln/shared';
-import type { SourceFacts, VideoFacts } from './facts.js';
+import type { AudioFacts, SourceFacts, VideoFacts } from './facts.js';
 
 /** The constant BASE of every run's `-output_ts_offset`: keeps the first PTS clear of 0 (B-frame delay). */
 export const BASE_OFFSET_SECONDS = 10;
@@ -90,25 +90,43 @@ function hdrToSdr(): string[] {
   return ['zscale=t=linear:npl=100', 'format=gbrpf32le', 'zscale=p=bt709', 'tonemap=hable:desat=0', 'zscale=t=bt709:m=bt709:r=tv'];
 }
 
-function videoArgs(spec: RunSpec, video: VideoFacts, rung: VideoRung, plan: VideoPlan): string[] {
+/**
+ * libx264 for one rung. `lowLatency` (a run's first segment on an output of its own, see
+ * split-args.ts): no B-frames and no lookahead, so x264 hands out each frame as it takes it in.
+ */
+export function videoEncoderArgs(spec: RunSpec, rung: VideoRung, keyframes: string, lowLatency = false): string[] {
   const h264 = DEVICE_PROFILES[rung.profile].h264;
   return [
-    '-map', `0:${video.index}`,
-    '-vf', videoFilter(video, rung, plan.frameRate),
-    '-c:v', 'libx264', '-preset', spec.preset ?? DEFAULT_PRESET,
+    '-c:v', 'libx264', '-preset', spec.preset ?? DEFAULT_PRESET, ...(lowLatency ? ['-tune', 'zerolatency'] : []),
     '-profile:v', h264.profile, '-level:v', h264.level.name,
-    '-refs', String(h264.refs), '-bf', String(h264.bFrames),
+    '-refs', String(h264.refs), '-bf', String(lowLatency ? 0 : h264.bFrames),
     '-b:v', String(rung.video.bitrate), '-maxrate', String(rung.video.maxrate), '-bufsize', String(rung.video.bufsize),
-    '-force_key_frames', forceKeyFramesArgument(plan, spec.from, spec.until),
+    '-force_key_frames', keyframes,
     '-sc_threshold', '0', '-flags', '+cgop',
     '-threads', String(spec.threads),
   ];
 }
 
-function audioArgs(spec: RunSpec, bitrate: number): string[] {
-  const audio = spec.facts.audio;
-  if (audio === undefined || bitrate === 0) return ['-an'];
-  return ['-map', `0:${audio.index}`, '-c:a', 'aac', '-b:a', String(bitrate), '-ac', '2', '-ar', String(AUDIO_SAMPLE_RATE)];
+function videoArgs(spec: RunSpec, video: VideoFacts, rung: VideoRung, plan: VideoPlan): string[] {
+  return [
+    '-map', `0:${video.index}`,
+    '-vf', videoFilter(video, rung, plan.frameRate),
+    ...videoEncoderArgs(spec, rung, forceKeyFramesArgument(plan, spec.from, spec.until)),
+  ];
+}
+
+/** The source's audio when the rung has any (a rung of bitrate 0 and a silent source have none). */
+export function mappedAudio(spec: RunSpec): AudioFacts | undefined {
+  return spec.rung.audioBitrate === 0 ? undefined : spec.facts.audio;
+}
+
+export function audioEncoderArgs(bitrate: number): string[] {
+  return ['-c:a', 'aac', '-b:a', String(bitrate), '-ac', '2', '-ar', String(AUDIO_SAMPLE_RATE)];
+}
+
+function audioArgs(spec: RunSpec): string[] {
+  const audio = mappedAudio(spec);
+  return audio === undefined ? ['-an'] : ['-map', `0:${audio.index}`, ...audioEncoderArgs(spec.rung.audioBitrate)];
 }
 
 /** Frames a video run makes: from the first frame of `from` to the first of `until` (or the plan's last). */
@@ -137,14 +155,16 @@ function outputArgs(spec: RunSpec, audioOnly: boolean): string[] {
   return [
     ...(plan.kind === 'video' && !audioOnly ? ['-frames:v', String(runFrameCount(plan, spec.from, spec.until))] : []),
     '-t', formatSeconds(stopTime(spec, audioOnly)),
-    '-output_ts_offset', formatSeconds(outputOffset(spec.plan, spec.from)),
-    '-muxdelay', '0', '-muxpreload', '0',
-    ...(audioOnly ? ['-pes_payload_size', '0'] : []),
-    '-f', 'mpegts', 'pipe:1',
+    ...muxArgs(outputOffset(spec.plan, spec.from), audioOnly ? ['-pes_payload_size', '0'] : [], 'pipe:1'),
   ];
 }
 
-function checkRange(spec: RunSpec): void {
+/** MPEG-TS in source time, written as it comes (no mux delay): `extra` are muxer options. */
+export function muxArgs(offset: Rational, extra: readonly string[], target: string): string[] {
+  return ['-output_ts_offset', formatSeconds(offset), '-muxdelay', '0', '-muxpreload', '0', ...extra, '-f', 'mpegts', target];
+}
+
+export function checkRange(spec: RunSpec): void {
   const count = spec.plan.segments.length;
   if (!Number.isSafeInteger(spec.from) || spec.from < 0 || spec.from >= count || spec.until <= spec.from || spec.until > count) {
     throw new RangeError(`a run from ${spec.from} until ${spec.until} is outside 0…${count}`);
@@ -158,10 +178,10 @@ export function transcodeArgs(spec: RunSpec): string[] {
   const head = inputArgs(spec.input, start);
   const { rung, plan, facts } = spec;
   if (rung.kind === 'audio' || plan.kind === 'audio') {
-    return [...head, '-vn', ...audioArgs(spec, rung.audioBitrate), ...outputArgs(spec, true)];
+    return [...head, '-vn', ...audioArgs(spec), ...outputArgs(spec, true)];
   }
   if (facts.video === undefined) throw new RangeError('a video rendition needs a source with video');
-  return [...head, ...videoArgs(spec, facts.video, rung, plan), ...audioArgs(spec, rung.audioBitrate), ...outputArgs(spec, false)];
+  return [...head, ...videoArgs(spec, facts.video, rung, plan), ...audioArgs(spec), ...outputArgs(spec, false)];
 }
 
 /** For logs and metrics: `180p@29.970`. */

@@ -1,9 +1,11 @@
 /**
- * One ffmpeg of a transcode run and the source it reads: segments [from, until) of the run's
- * rendition. A run is one leg, or two when its first segment is made alone (see `TranscodeRun`).
+ * The ffmpeg of a transcode run and the source it reads: segments [from, until) of the run's
+ * rendition, on stdout, and, for a split run (split-args.ts), its first segment also on fd 3.
  */
+import type { Readable } from 'node:stream';
 import { seekTime, spawnFfmpeg, toNumber, type Logger, type MediaToolProcess } from '@kiln/shared';
-import { transcodeArgs } from './ffmpeg-args.js';
+import { transcodeArgs, type RunSpec } from './ffmpeg-args.js';
+import { splitRunArgs, splittable } from './split-args.js';
 import type { SourceFacts } from './facts.js';
 import type { Rendition } from './rendition.js';
 import type { SourceOpener } from './source.js';
@@ -30,43 +32,47 @@ export interface LegContext {
 export interface Leg {
   readonly range: LegRange;
   readonly child: MediaToolProcess;
+  /** A split run's head output (its first segment, then the next one's first frame), else undefined. */
+  readonly head: Readable | undefined;
   /** When ffmpeg has exited and the source is closed: ffmpeg's failure, or undefined for exit 0. */
   readonly ended: Promise<unknown>;
 }
 
 /**
- * Opens the source and spawns ffmpeg for `range`. `stopped`: SIGSTOPped at once, to be resumed
- * when its turn comes (it then starts without a spawn or a source open in the way).
+ * Opens the source and spawns ffmpeg for `range`. `split`: the first segment from an output of its
+ * own when the run allows it (a client waits for it), else one output.
  */
-export async function startLeg(context: LegContext, range: LegRange, stopped: boolean): Promise<Leg> {
+export async function startLeg(context: LegContext, range: LegRange, split: boolean): Promise<Leg> {
   const { rendition, facts } = context;
   const { plan } = rendition;
   const input = await context.opener.open(context.videoId, toNumber(seekTime(plan, range.from)) / toNumber(plan.duration));
   let child: MediaToolProcess;
+  let head = false;
   try {
     context.signal.throwIfAborted(); // stopped while the source opened: no ffmpeg
-    const args = transcodeArgs({
+    const spec: RunSpec = {
       input: input.input, facts, rung: rendition.rung, plan, from: range.from, until: range.until,
       threads: context.threads, ...(context.preset === undefined ? {} : { preset: context.preset }),
-    });
-    child = spawnFfmpeg(args, { signal: context.signal, stdin: input.input.stdin ? 'pipe' : 'ignore' });
+    };
+    head = split && splittable(spec) !== undefined;
+    const args = head ? splitRunArgs(spec) : transcodeArgs(spec);
+    child = spawnFfmpeg(args, { signal: context.signal, stdin: input.input.stdin ? 'pipe' : 'ignore', ...(head ? { fd3: 'pipe' as const } : {}) });
   } catch (error) {
     await input.close();
     throw error;
   }
-  if (stopped) child.pause();
   if (input.stdin !== undefined && child.stdin !== null) {
     child.stdin.on('error', () => undefined); // ffmpeg may stop reading early; its output is what counts
     input.stdin.pipe(child.stdin);
   }
   context.onSpawn(child.pid);
-  context.log.debug({ commandLine: child.commandLine, from: range.from, until: range.until, stopped }, 'ffmpeg started');
+  context.log.debug({ commandLine: child.commandLine, from: range.from, until: range.until, head }, 'ffmpeg started');
   const ended = child.done.then(() => undefined, (error: unknown) => error).then(async (failure) => {
     context.onExit(child.pid);
     await input.close();
     return failure;
   });
-  return { range, child, ended };
+  return { range, child, head: child.fd3 ?? undefined, ended };
 }
 
 /** Kills a leg that will not be used and waits until it is gone. */

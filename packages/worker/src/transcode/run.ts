@@ -4,13 +4,13 @@
  * read meanwhile), resumed, or stopped; it ends early, as finished, when the next segment already
  * exists. ffmpeg is judged by what it produced, not by its exit code alone.
  *
- * A run a client waits on (`firstSegmentAlone`) makes its first segment with an ffmpeg of its own,
- * stopped by `-t` at the segment's end: ffmpeg then flushes the encoder at once, where a longer run
- * holds that segment until x264 has taken in its lookahead (~15 frames) past the boundary. The rest
- * comes from a second ffmpeg, started (and stopped) with the first one and resumed as it ends.
+ * A run a client waits on (`firstSegmentAlone`) is split (split-args.ts): its first segment comes
+ * from an output of the same ffmpeg encoded without lookahead, so it is served as soon as its frames
+ * are encoded, where one output holds it until x264 has taken in ~15 frames past the boundary.
  * Runs from any segment join without a gap (source-time timestamps, DESIGN.md "Segments").
  */
 import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import { segmentBytes, segmentStream, type Segment } from '@kiln/segmenter';
 import { isKilnError, type KilnError, type Logger, type MediaToolProcess } from '@kiln/shared';
 import { WorkerErrors } from '../errors.js';
@@ -20,6 +20,13 @@ import type { SourceFacts } from './facts.js';
 import { discardLeg, startLeg, type Leg, type LegContext, type LegRange } from './leg.js';
 import type { Rendition } from './rendition.js';
 import type { SourceOpener } from './source.js';
+import { Spool } from './spool.js';
+
+/**
+ * How far a split run's main output may run ahead of its head before the run fails: normally it
+ * has written next to nothing when the head closes (its frames start where the head's end).
+ */
+const HEAD_SPOOL_BYTES = 8 * 1024 * 1024;
 
 export type RunState = 'starting' | 'running' | 'paused' | 'finished' | 'failed' | 'stopped';
 
@@ -43,7 +50,7 @@ export interface RunDependencies {
   /** Pid bookkeeping so a crashed worker's ffmpeg can be found at the next start. */
   onSpawn(pid: number): void;
   onExit(pid: number): void;
-  /** Make the first segment with an ffmpeg of its own (a client is waiting for it). */
+  /** Make the first segment on an output of its own (a client is waiting for it). */
   readonly firstSegmentAlone?: boolean;
 }
 
@@ -118,38 +125,13 @@ export class TranscodeRun {
   private async execute(): Promise<void> {
     // Let the constructor return before any work, so callers see the run before its first event.
     await Promise.resolve();
-    const [first, ...rest] = this.legRanges();
-    let next: Promise<Leg> | undefined;
+    const { from, until } = this.target;
     try {
-      let leg: Leg | undefined = await startLeg(this.legContext(), first, false);
-      for (const following of [...rest, undefined]) {
-        if (leg === undefined) break;
-        if (following !== undefined) {
-          // Started now, stopped: it takes no CPU from this leg, and is there the moment this one ends.
-          next = startLeg(this.legContext(), following, true);
-          next.catch(() => undefined); // awaited (and its failure reported) once this leg ends
-        }
-        const held = await this.runLeg(leg, following !== undefined);
-        try {
-          leg = await this.takeNext(next);
-        } finally {
-          next = undefined;
-          // Only now, with the next ffmpeg in place: whoever is told this leg is done sees a run going on.
-          for (const segment of held) this.deliver(segment);
-        }
-      }
+      await this.runLeg(await startLeg(this.legContext(), { from, until }, this.deps.firstSegmentAlone === true));
       this.state = this.endReason === undefined || this.endReason === 'next segment exists' ? 'finished' : 'stopped';
     } catch (error) {
-      await discardLeg(await next?.catch(() => undefined));
       this.fail(error);
     }
-  }
-
-  /** [from, until) as one leg, or the first segment alone and then the rest. */
-  private legRanges(): [LegRange, ...LegRange[]] {
-    const { from, until } = this.target;
-    if (this.deps.firstSegmentAlone !== true || until - from < 2) return [{ from, until }];
-    return [{ from, until: from + 1 }, { from: from + 1, until }];
   }
 
   private legContext(): LegContext {
@@ -160,20 +142,6 @@ export class TranscodeRun {
       log: log.child({ run: this.id }), ...(preset === undefined ? {} : { preset }),
       onSpawn: (pid) => this.deps.onSpawn(pid), onExit: (pid) => this.deps.onExit(pid),
     };
-  }
-
-  /** The started next leg, running unless the run is paused meanwhile; undefined when the run ends here. */
-  private async takeNext(next: Promise<Leg> | undefined): Promise<Leg | undefined> {
-    const leg = await next;
-    if (leg === undefined) return undefined;
-    if (this.endReason !== undefined) {
-      await discardLeg(leg);
-      return undefined;
-    }
-    this.process = leg.child;
-    this.mark = Date.now();
-    if (this.state !== 'paused') leg.child.resume();
-    return leg;
   }
 
   private fail(error: unknown): void {
@@ -191,14 +159,13 @@ export class TranscodeRun {
     this.deps.log.error({ err: this.error, run: this.id }, 'transcode failed');
   }
 
-  /** Reads one leg to its end. `hold` (a leg follows): its segments are returned, to be handed on once the next leg runs. */
-  private async runLeg(leg: Leg, hold: boolean): Promise<ClosedSegment[]> {
+  /** Reads the run's ffmpeg to its end and judges it. */
+  private async runLeg(leg: Leg): Promise<void> {
     this.process = leg.child;
     if (this.state === 'starting') this.state = 'running';
     this.mark = Date.now();
-    const held: ClosedSegment[] = [];
     try {
-      await this.consume(leg.child.stdout!, hold ? (segment) => held.push(segment) : (segment) => this.deliver(segment), hold);
+      await this.consume(this.segmentsOf(leg));
     } catch (error) {
       await discardLeg(leg);
       throw error;
@@ -207,27 +174,74 @@ export class TranscodeRun {
     const failure = await leg.ended;
     this.process = undefined;
     this.judge(failure, leg.range);
-    return held;
   }
 
-  /** `hold`: the segments wait to be handed on, so the run must not wait for a resume before the leg ends. */
-  private async consume(output: AsyncIterable<Uint8Array>, handOn: (segment: ClosedSegment) => void, hold: boolean): Promise<void> {
+  private async consume(segments: AsyncIterable<Segment>): Promise<void> {
+    for await (const segment of segments) {
+      this.deliver(this.accept(segment));
+      if (this.lastClosed + 1 < this.target.until && this.deps.exists(this.lastClosed + 1)) {
+        this.endReason = 'next segment exists';
+      }
+      await this.gate?.promise;
+      if (this.endReason !== undefined) break;
+    }
+  }
+
+  private segments(output: AsyncIterable<Uint8Array>): AsyncIterable<Segment> {
     const { plan } = this.target.rendition;
-    const segments = segmentStream(output, {
+    return segmentStream(output, {
       boundaryPts: segmenterBoundary(plan),
       startToleranceTicks: frameTicks(plan) - 1,
       // A run of one frame (the last segment of a source one frame past a boundary) measures no step.
       ...(plan.kind === 'video' ? { frameDurationTicks: frameTicks(plan) } : {}),
       logger: this.deps.log,
     });
-    for await (const segment of segments) {
-      handOn(this.accept(segment));
-      if (this.lastClosed + 1 < this.target.until && this.deps.exists(this.lastClosed + 1)) {
-        this.endReason = 'next segment exists';
-      }
-      if (!hold) await this.gate?.promise;
-      if (this.endReason !== undefined) break;
+  }
+
+  /** The run's segments in order: a split run's first from its head, then the main output's (spooled meanwhile). */
+  private async *segmentsOf(leg: Leg): AsyncGenerator<Segment> {
+    const main = leg.child.stdout!;
+    if (leg.head === undefined) {
+      yield* this.segments(main);
+      return;
     }
+    const spool = new Spool(main, HEAD_SPOOL_BYTES);
+    try {
+      const first = await this.headSegment(leg.head, spool);
+      if (first === undefined) {
+        leg.child.kill(); // the head ended without it: ffmpeg is judged by the caller
+        return;
+      }
+      yield first;
+      yield* this.segments(spool.release());
+    } finally {
+      spool.discard();
+    }
+  }
+
+  /**
+   * The head's first segment, or undefined when the head ends without one. The rest of the head (the
+   * next segment's first frame, the audio margin) is read to ffmpeg's end and dropped: an unread
+   * pipe would block ffmpeg.
+   */
+  private async headSegment(head: Readable, spool: Spool): Promise<Segment | undefined> {
+    const segments = this.segments(head)[Symbol.asyncIterator]();
+    const first = segments.next();
+    first.catch(() => undefined); // raced below; a failure after losing the race is the run's end anyway
+    const result = await Promise.race([first, spool.overflowed]).catch((error: unknown) => {
+      if (error !== spool.overflowError) throw error;
+      throw WorkerErrors.create('TRANSCODE_FAILED', `segment ${this.target.from} was not out when the rest of the run had written ${spool.limitBytes} bytes`, {
+        details: { from: this.target.from },
+      });
+    });
+    void (async () => {
+      try {
+        while (!(await segments.next()).done);
+      } catch {
+        // the run is judged by its main output and ffmpeg's exit
+      }
+    })();
+    return result.done === true ? undefined : result.value;
   }
 
   /** Checks a closed segment against the plan; it is the run's from then on. */

@@ -1,0 +1,67 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chooseLadder, planAudioSchedule, planVideoSchedule, rational, type VideoRung } from '@kiln/shared';
+import type { SourceFacts } from './facts.js';
+import { MP4_FORMATS, type InputSpec, type RunSpec } from './ffmpeg-args.js';
+import { splitRunArgs, splittable } from './split-args.js';
+
+const NTSC = rational(30_000, 1001);
+const facts: SourceFacts = {
+  duration: rational(60),
+  video: { index: 0, codec: 'h264', width: 1920, height: 1080, rotation: 0, frameRate: NTSC, interlaced: false, highBitDepth: false, hdr: false },
+  audio: { index: 1, codec: 'aac', channels: 6, sampleRate: 44_100, duration: rational(60) },
+};
+const file: InputSpec = { url: 'file:/media/in.mp4', protocols: ['file'], formats: MP4_FORMATS, stdin: false };
+const plan = planVideoSchedule(60, NTSC);
+
+function rung(profile: 'legacy' | 'desktop', id: string): VideoRung {
+  const found = chooseLadder({ width: 1920, height: 1080, frameRate: NTSC }, profile).find((candidate) => candidate.id === id);
+  assert.ok(found?.kind === 'video');
+  return found;
+}
+
+test('a split run from segment 10 (5 s): one decode, the head gets segment 10 and the next IDR from a zero-latency x264 on fd 3, the rest goes to stdout', () => {
+  const spec: RunSpec = { input: file, facts, rung: rung('desktop', '720p'), plan, from: 10, until: 14, threads: 0 };
+  const args = splitRunArgs(spec);
+  assert.deepEqual(args.slice(args.indexOf('-ss'), args.indexOf('-ss') + 4), ['-ss', '38.004633', '-i', 'file:/media/in.mp4']);
+  assert.equal(args.filter((arg) => arg === '-i').length, 1);
+  assert.equal(
+    args[args.indexOf('-filter_complex') + 1],
+    '[0:0]fps=30000/1001:start_time=0,scale=1280:720:flags=bicubic,format=yuv420p,setsar=1,tpad=stop_mode=clone:stop=-1,split=2[v_head_in][v_main_in];' +
+      '[v_head_in]trim=end_frame=151[v_head];[v_main_in]trim=start_frame=150[v_main];' +
+      '[0:1]asplit=2[a_head_in][a_main_in];[a_head_in]atrim=end=5.255[a_head];[a_main_in]atrim=start=5.005[a_main]',
+  );
+  const head = args.slice(args.indexOf('-filter_complex') + 2, args.indexOf('pipe:3') + 1);
+  assert.deepEqual(head.slice(0, 6), ['-map', '[v_head]', '-c:v', 'libx264', '-preset', 'veryfast']);
+  assert.deepEqual(head.slice(6, 16), ['-tune', 'zerolatency', '-profile:v', 'high', '-level:v', '4.0', '-refs', '4', '-bf', '0']);
+  // Keyframes relative to the run's start: segment 10's seconds and segment 11's first frame.
+  assert.equal(head[head.indexOf('-force_key_frames') + 1], '0,1.001,2.002,3.003,4.004,5.005,6.006,7.007,8.008,9.009');
+  assert.deepEqual(head.slice(head.indexOf('-frames:v')), [
+    '-frames:v', '151', '-t', '5.255', '-output_ts_offset', '48.004633', '-muxdelay', '0', '-muxpreload', '0', '-f', 'mpegts', 'pipe:3',
+  ]);
+  const main = args.slice(args.indexOf('pipe:3') + 1);
+  assert.deepEqual(main.slice(0, 2), ['-map', '[v_main]']);
+  assert.equal(main.includes('-tune'), false);
+  assert.equal(main[main.indexOf('-bf') + 1], '3');
+  assert.deepEqual(main.slice(main.indexOf('-map', 2), main.indexOf('-map', 2) + 2), ['-map', '[a_main]']);
+  // Frames after the head; -t counts from the run's start (both outputs share its clock).
+  assert.deepEqual(main.slice(main.indexOf('-frames:v')), [
+    '-frames:v', String(plan.segments[14].firstFrame - plan.segments[11].firstFrame), '-t', '20.02',
+    '-output_ts_offset', '48.004633', '-muxdelay', '0', '-muxpreload', '0', '-f', 'mpegts', 'pipe:1',
+  ]);
+});
+
+test('not split: a single segment, audio-only, audio known to end within the head, or a rung without audio has no audio branch', () => {
+  const desktop = rung('desktop', '720p');
+  assert.equal(splittable({ input: file, facts, rung: desktop, plan, from: 3, until: 4, threads: 0 }), undefined);
+  const [audioRung] = chooseLadder({ audioOnly: true }, 'mobile');
+  const audioFacts: SourceFacts = { duration: rational(30), audio: { index: 0, codec: 'aac', channels: 2, sampleRate: 48_000 } };
+  assert.equal(splittable({ input: file, facts: audioFacts, rung: audioRung, plan: planAudioSchedule(30), from: 0, until: 4, threads: 0 }), undefined);
+  // Segment 1 starts at 2 s: audio ending at 2.5 s would hold the head's closing IDR until ffmpeg ends.
+  const shortAudio: SourceFacts = { ...facts, audio: { ...facts.audio!, duration: rational(5, 2) } };
+  assert.equal(splittable({ input: file, facts: shortAudio, rung: desktop, plan, from: 0, until: 5, threads: 0 }), undefined);
+  assert.ok(splittable({ input: file, facts: { ...facts, audio: { ...facts.audio!, duration: rational(3) } }, rung: desktop, plan, from: 0, until: 5, threads: 0 }));
+  const silent = splitRunArgs({ input: file, facts: { duration: rational(60), video: facts.video! }, rung: desktop, plan, from: 0, until: 5, threads: 0 });
+  assert.equal(silent.some((arg) => arg.includes('asplit') || arg.startsWith('[a_')), false);
+  assert.throws(() => splitRunArgs({ input: file, facts, rung: desktop, plan, from: 3, until: 4, threads: 0 }), RangeError);
+});

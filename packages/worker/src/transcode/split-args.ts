@@ -1,0 +1,91 @@
+/**
+ * A video run whose first segment a client is waiting for, as one ffmpeg with two outputs. The
+ * decoded, scaled frames are split after the filters: the first segment, plus the next segment's
+ * first frame (an IDR, so the segmenter sees the segment end), go to an x264 tuned for zero latency
+ * on file descriptor 3 (the head); the rest go to the usual encoder on stdout (the main output).
+ *
+ * Why: x264's lookahead and B-frames hold ~15 frames, so in a single output the first segment waits
+ * for frames past its end; a second, short ffmpeg for it decodes the source's GOP twice and costs a
+ * process start. The head's encoder holds no frame, and nothing is decoded twice. Only the head's
+ * segment is encoded without B-frames. The head's audio runs HEAD_AUDIO_MARGIN past the boundary:
+ * the AAC encoder keeps its last frames until more samples come, and the muxer lets the closing IDR
+ * out only once it has audio at least as late.
+ */
+import {
+  add, compare, forceKeyFramesArgument, formatSeconds, rational, seekTime,
+  type Rational, type VideoPlan, type VideoRung,
+} from '@kiln/shared';
+import type { VideoFacts } from './facts.js';
+import {
+  audioEncoderArgs, checkRange, inputArgs, mappedAudio, muxArgs, outputOffset, runDuration, runFrameCount,
+  videoEncoderArgs, videoFilter, type RunSpec,
+} from './ffmpeg-args.js';
+
+/** The file descriptor of the head output (`pipe:3`). */
+export const HEAD_FD = 3;
+/** Audio the head encodes past its segment's end (~12 AAC frames; the encoder and muxer need ~2). */
+export const HEAD_AUDIO_MARGIN: Rational = rational(1, 4);
+/** Audio declared to end this soon after the head's would not let its segment close early. */
+const AUDIO_END_SLACK: Rational = rational(1, 2);
+
+interface SplitSpec extends RunSpec {
+  readonly rung: VideoRung;
+  readonly plan: VideoPlan;
+  readonly video: VideoFacts;
+}
+
+/**
+ * The spec narrowed for a split, or undefined when the run is better as one output: audio-only, a
+ * single segment, or a source whose audio is known to end before the head's audio margin (the head
+ * would then close only when ffmpeg ends).
+ */
+export function splittable(spec: RunSpec): SplitSpec | undefined {
+  const { rung, plan, facts } = spec;
+  if (rung.kind !== 'video' || plan.kind !== 'video' || facts.video === undefined) return undefined;
+  if (spec.until - spec.from < 2) return undefined;
+  const audioEnd = mappedAudio(spec)?.duration;
+  const headAudioEnd = add(add(seekTime(plan, spec.from + 1), HEAD_AUDIO_MARGIN), AUDIO_END_SLACK);
+  if (audioEnd !== undefined && compare(audioEnd, headAudioEnd) < 0) return undefined;
+  return { ...spec, rung, plan, video: facts.video };
+}
+
+/** `[0:v]filters,split` → head and main video; `[0:a]asplit` → head and main audio (when mapped). */
+function filterGraph(spec: SplitSpec, headFrames: number, headSeconds: Rational): string {
+  const audio = mappedAudio(spec);
+  return [
+    `[0:${spec.video.index}]${videoFilter(spec.video, spec.rung, spec.plan.frameRate)},split=2[v_head_in][v_main_in]`,
+    `[v_head_in]trim=end_frame=${headFrames + 1}[v_head]`,
+    `[v_main_in]trim=start_frame=${headFrames}[v_main]`,
+    ...(audio === undefined ? [] : [
+      `[0:${audio.index}]asplit=2[a_head_in][a_main_in]`,
+      `[a_head_in]atrim=end=${formatSeconds(add(headSeconds, HEAD_AUDIO_MARGIN))}[a_head]`,
+      `[a_main_in]atrim=start=${formatSeconds(headSeconds)}[a_main]`,
+    ]),
+  ].join(';');
+}
+
+/** One output of the split: its video and audio (when mapped) encoders, then `tail`. */
+function outputOf(spec: SplitSpec, name: 'head' | 'main', keyframes: string, tail: readonly string[]): string[] {
+  const audio = mappedAudio(spec) === undefined ? [] : ['-map', `[a_${name}]`, ...audioEncoderArgs(spec.rung.audioBitrate)];
+  return ['-map', `[v_${name}]`, ...videoEncoderArgs(spec, spec.rung, keyframes, name === 'head'), ...audio, ...tail];
+}
+
+/** The whole command line for a split run (see `splittable`); throws when the run is not one. */
+export function splitRunArgs(runSpec: RunSpec): string[] {
+  checkRange(runSpec);
+  const spec = splittable(runSpec);
+  if (spec === undefined) throw new RangeError(`a run from ${runSpec.from} until ${runSpec.until} of this rendition is not split`);
+  const { plan, from, until } = spec;
+  const headFrames = runFrameCount(plan, from, from + 1);
+  const headSeconds = runDuration(plan, from, from + 1);
+  const offset = outputOffset(plan, from);
+  const head = outputOf(spec, 'head', forceKeyFramesArgument(plan, from, from + 2), [
+    '-frames:v', String(headFrames + 1), '-t', formatSeconds(add(headSeconds, HEAD_AUDIO_MARGIN)),
+    ...muxArgs(offset, [], `pipe:${HEAD_FD}`),
+  ]);
+  const main = outputOf(spec, 'main', forceKeyFramesArgument(plan, from, until), [
+    '-frames:v', String(runFrameCount(plan, from, until) - headFrames), '-t', formatSeconds(runDuration(plan, from, until)), // from the run's start: both outputs share its clock
+    ...muxArgs(offset, [], 'pipe:1'),
+  ]);
+  return [...inputArgs(spec.input, seekTime(plan, from)), '-filter_complex', filterGraph(spec, headFrames, headSeconds), ...head, ...main];
+}

@@ -1,0 +1,62 @@
+/**
+ * Keeps what a stream delivers while its reader is busy elsewhere. A split run's main output must be
+ * read while the run waits for its head (ffmpeg blocks on a full pipe, and the head too with it), but
+ * its segments come after the head's. The spool reads the stream at once, without backpressure, up to
+ * a bound, then gives back everything it kept followed by the rest of the stream.
+ */
+import type { Readable } from 'node:stream';
+
+export class Spool {
+  private chunks: Buffer[] = [];
+  private bytes = 0;
+  private released = false;
+  private overflow: (() => void) | undefined;
+  /** Rejects with `overflowError` once more than the bound waits in the spool (never, once released). */
+  readonly overflowed: Promise<never>;
+  readonly overflowError: RangeError;
+
+  constructor(
+    private readonly stream: Readable,
+    readonly limitBytes: number,
+  ) {
+    this.overflowError = new RangeError(`more than ${limitBytes} bytes waited in the spool`);
+    this.overflowed = new Promise<never>((_, reject) => {
+      this.overflow = () => reject(this.overflowError);
+    });
+    this.overflowed.catch(() => undefined); // observed by whoever races it
+    stream.on('data', this.keep);
+  }
+
+  private readonly keep = (chunk: Buffer): void => {
+    this.chunks.push(chunk);
+    this.bytes += chunk.length;
+    if (this.bytes > this.limitBytes) this.overflow?.();
+  };
+
+  /** Stops keeping; the kept chunks, then the stream's remaining ones, in order. Once only. */
+  release(): AsyncIterable<Uint8Array> {
+    if (this.released) throw new Error('a spool is released once');
+    const kept = this.stopKeeping();
+    const stream = this.stream;
+    return (async function* replay() {
+      yield* kept;
+      yield* stream;
+    })();
+  }
+
+  /** When never released: stops keeping, drops what was kept and closes the stream. */
+  discard(): void {
+    if (this.released) return;
+    this.stopKeeping();
+    this.stream.destroy();
+  }
+
+  private stopKeeping(): Buffer[] {
+    this.released = true;
+    this.stream.pause(); // before the listener goes: a flowing stream without one drops data
+    this.stream.off('data', this.keep);
+    const kept = this.chunks;
+    this.chunks = [];
+    return kept;
+  }
+}
