@@ -35,8 +35,8 @@ after(async () => {
 test('Chromium with hls.js plays an on-demand video from its first frame to its end, with no stall and no error', async (t) => {
   const url = await pipeline.playbackUrl('clip', 'mobile');
   // Twice real time: the worker must still stay ahead of the player. At 4× a CI run saw one stall on
-  // a shared 2-core machine: a run's second ffmpeg starts only when its first (segment 0) ends, a
-  // few hundred ms in which 4× playback can drain segment 0's 2 s.
+  // a shared 2-core machine (then a run's second ffmpeg started only when its first, for segment 0,
+  // ended: a few hundred ms in which 4× playback could drain segment 0's 2 s).
   const report = await player.play(url, { rate: 2, deadlineMs: 60_000 });
   const errors = report.errors.filter((error) => !HARMLESS.has(error.details));
   assert.deepEqual(errors, [], 'hls.js error events');

@@ -27,7 +27,7 @@ export interface ManagerOptions extends PolicyLimits {
   readonly maxRunSegments: number;
   readonly threads: number;
   readonly preset?: string;
-  /** A run makes its first segment with an ffmpeg of its own (`TranscodeRun`); default true. */
+  /** A run takes its first segment from a low-latency output of its own (split-args.ts); default true. */
   readonly firstSegmentAlone?: boolean;
   readonly opener: SourceOpener;
   readonly facts: FactsCache;

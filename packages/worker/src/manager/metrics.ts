@@ -41,7 +41,7 @@ export function renderMetrics(counters: WorkerCounters, gauges: Gauges): string 
     metric('kiln_worker_memory_store_bytes', 'gauge', 'Bytes of segments held in memory.', [['', gauges.memoryBytes]]),
     metric('kiln_worker_transcodes_started_total', 'counter', 'Transcode runs started.', [['', counters.runsStarted]]),
     metric('kiln_worker_transcodes_failed_total', 'counter', 'Transcode runs that failed.', [['', counters.runsFailed]]),
-    metric('kiln_worker_ffmpeg_started_total', 'counter', 'ffmpeg processes transcode runs started (two for a run whose first segment is made alone).', [['', counters.ffmpegStarted]]),
+    metric('kiln_worker_ffmpeg_started_total', 'counter', 'ffmpeg processes transcode runs started (one per run).', [['', counters.ffmpegStarted]]),
     metric('kiln_worker_transcodes_refused_total', 'counter', 'Transcodes refused because the worker was full.', [['', counters.refusedFull]]),
     metric('kiln_worker_segments_made_total', 'counter', 'Segments closed and checked against the plan.', [['', counters.segmentsMade]]),
     metric('kiln_worker_segments_served_total', 'counter', 'Segments answered, by where they came from.', [

@@ -4,7 +4,7 @@
  * with Range support so ffmpeg can seek to the keyframe before `-ss` and read nothing earlier.
  *
  * A video's view is kept once made (bounded by the rewritten moovs' bytes): the probe before a first
- * run, a run's second ffmpeg, a seek or another rendition then skip the moov reads and the rewrite.
+ * run, a seek or another rendition then skip the moov reads and the rewrite.
  * Every open still sends one HEAD: a missing source is SOURCE_MISSING, and a source whose size or
  * date changed is opened afresh.
  */

@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import type { Logger, ObjectStorage } from '@kiln/shared';
-import { contentRange, parseRangeHeader } from '../source/index.js';
+import { contentRange, ENDPOINT_SOCKET_BUFFER_BYTES, parseRangeHeader } from '../source/index.js';
 
 export interface RangeServer {
   /** A URL serving `key` (of `size` bytes) until withdrawn. */
@@ -44,7 +44,7 @@ async function serve(storage: ObjectStorage, source: Published, request: Incomin
 
 export async function startRangeServer(storage: ObjectStorage, log: Logger): Promise<RangeServer> {
   const published = new Map<string, Published>();
-  const server = createServer((request, response) => {
+  const server = createServer({ highWaterMark: ENDPOINT_SOCKET_BUFFER_BYTES }, (request, response) => {
     const source = published.get(request.url ?? '');
     if (source === undefined || (request.method !== 'GET' && request.method !== 'HEAD')) {
       response.writeHead(404).end();
