@@ -33,6 +33,8 @@ export interface AudioFacts {
   readonly sampleRate: number;
   /** The audio stream's own length where the container declares it (it may end before the video). */
   readonly duration?: Rational;
+  /** How much later than the video the audio starts, when it does (both start times known). */
+  readonly delay?: Rational;
 }
 
 export interface SourceFacts {
@@ -96,12 +98,17 @@ function audioFacts(stream: ProbeStream): AudioFacts {
   };
 }
 
+function withDelay(audio: AudioFacts, stream: ProbeStream, video: ProbeStream | undefined): AudioFacts {
+  if (stream.start_time === undefined || video?.start_time === undefined || stream.start_time <= video.start_time) return audio;
+  return { ...audio, delay: toRational(stream.start_time - video.start_time) };
+}
+
 /** The first real video stream (not cover art) and the first audio stream of a probe. */
 export function sourceFactsFromProbe(probe: ProbeResult): SourceFacts {
   const videoStream = probe.streams.find((s) => s.codec_type === 'video' && s.disposition?.attached_pic !== 1);
   const audioStream = probe.streams.find((s) => s.codec_type === 'audio');
   const video = videoStream === undefined ? undefined : videoFacts(videoStream);
-  const audio = audioStream === undefined ? undefined : audioFacts(audioStream);
+  const audio = audioStream === undefined ? undefined : withDelay(audioFacts(audioStream), audioStream, videoStream);
   const main = video === undefined ? audioStream : videoStream;
   const fromFormat = probe.format?.duration === undefined ? undefined : toRational(probe.format.duration);
   const duration = (main === undefined ? undefined : streamDuration(main)) ?? fromFormat;

@@ -28,6 +28,9 @@ import { Spool } from './spool.js';
  */
 const HEAD_SPOOL_BYTES = 8 * 1024 * 1024;
 
+/** A split run's head did not close in time; the run is made again with one output. */
+class HeadOverdue extends Error {}
+
 export type RunState = 'starting' | 'running' | 'paused' | 'finished' | 'failed' | 'stopped';
 
 export interface ClosedSegment {
@@ -52,6 +55,8 @@ export interface RunDependencies {
   onExit(pid: number): void;
   /** Make the first segment on an output of its own (a client is waiting for it). */
   readonly firstSegmentAlone?: boolean;
+  /** How far the main output may run ahead of an open head (default 8 MiB); tests make it small. */
+  readonly headSpoolBytes?: number;
 }
 
 export interface RunTarget {
@@ -127,7 +132,14 @@ export class TranscodeRun {
     await Promise.resolve();
     const { from, until } = this.target;
     try {
-      await this.runLeg(await startLeg(this.legContext(), { from, until }, this.deps.firstSegmentAlone === true));
+      try {
+        await this.runLeg(await startLeg(this.legContext(), { from, until }, this.deps.firstSegmentAlone === true));
+      } catch (error) {
+        if (!(error instanceof HeadOverdue) || this.endReason !== undefined) throw error;
+        // A source whose audio does not reach past the boundary (and did not say so): one output.
+        this.deps.log.warn({ run: this.id, from }, error.message);
+        await this.runLeg(await startLeg(this.legContext(), { from, until }, false));
+      }
       this.state = this.endReason === undefined || this.endReason === 'next segment exists' ? 'finished' : 'stopped';
     } catch (error) {
       this.fail(error);
@@ -205,7 +217,7 @@ export class TranscodeRun {
       yield* this.segments(main);
       return;
     }
-    const spool = new Spool(main, HEAD_SPOOL_BYTES);
+    const spool = new Spool(main, this.deps.headSpoolBytes ?? HEAD_SPOOL_BYTES);
     try {
       const first = await this.headSegment(leg.head, spool);
       if (first === undefined) {
@@ -230,9 +242,7 @@ export class TranscodeRun {
     first.catch(() => undefined); // raced below; a failure after losing the race is the run's end anyway
     const result = await Promise.race([first, spool.overflowed]).catch((error: unknown) => {
       if (error !== spool.overflowError) throw error;
-      throw WorkerErrors.create('TRANSCODE_FAILED', `segment ${this.target.from} was not out when the rest of the run had written ${spool.limitBytes} bytes`, {
-        details: { from: this.target.from },
-      });
+      throw new HeadOverdue(`segment ${this.target.from} was not out when the rest of the run had written ${spool.limitBytes} bytes: the run goes on with one output`);
     });
     void (async () => {
       try {

@@ -51,7 +51,7 @@ test('a split run from segment 10 (5 s): one decode, the head gets segment 10 an
   ]);
 });
 
-test('not split: a single segment, audio-only, audio known to end within the head, or a rung without audio has no audio branch', () => {
+test('not split: a single segment, audio-only, audio known to start after or end within the head, or a rung without audio has no audio branch', () => {
   const desktop = rung('desktop', '720p');
   assert.equal(splittable({ input: file, facts, rung: desktop, plan, from: 3, until: 4, threads: 0 }), undefined);
   const [audioRung] = chooseLadder({ audioOnly: true }, 'mobile');
@@ -61,6 +61,10 @@ test('not split: a single segment, audio-only, audio known to end within the hea
   const shortAudio: SourceFacts = { ...facts, audio: { ...facts.audio!, duration: rational(5, 2) } };
   assert.equal(splittable({ input: file, facts: shortAudio, rung: desktop, plan, from: 0, until: 5, threads: 0 }), undefined);
   assert.ok(splittable({ input: file, facts: { ...facts, audio: { ...facts.audio!, duration: rational(3) } }, rung: desktop, plan, from: 0, until: 5, threads: 0 }));
+  // Audio that starts after the boundary (2 s) leaves the head nothing to close on; before it, fine.
+  const lateAudio = (tenths: number): SourceFacts => ({ ...facts, audio: { ...facts.audio!, delay: rational(tenths, 10) } });
+  assert.equal(splittable({ input: file, facts: lateAudio(25), rung: desktop, plan, from: 0, until: 5, threads: 0 }), undefined);
+  assert.ok(splittable({ input: file, facts: lateAudio(15), rung: desktop, plan, from: 0, until: 5, threads: 0 }));
   const silent = splitRunArgs({ input: file, facts: { duration: rational(60), video: facts.video! }, rung: desktop, plan, from: 0, until: 5, threads: 0 });
   assert.equal(silent.some((arg) => arg.includes('asplit') || arg.startsWith('[a_')), false);
   assert.throws(() => splitRunArgs({ input: file, facts, rung: desktop, plan, from: 3, until: 4, threads: 0 }), RangeError);

@@ -15,7 +15,7 @@ import {
   add, compare, forceKeyFramesArgument, formatSeconds, rational, seekTime,
   type Rational, type VideoPlan, type VideoRung,
 } from '@kiln/shared';
-import type { VideoFacts } from './facts.js';
+import type { AudioFacts, VideoFacts } from './facts.js';
 import {
   audioEncoderArgs, checkRange, inputArgs, mappedAudio, muxArgs, outputOffset, runDuration, runFrameCount,
   videoEncoderArgs, videoFilter, type RunSpec,
@@ -28,6 +28,18 @@ export const HEAD_AUDIO_MARGIN: Rational = rational(1, 4);
 /** Audio declared to end this soon after the head's would not let its segment close early. */
 const AUDIO_END_SLACK: Rational = rational(1, 2);
 
+/**
+ * The head's segment closes only once the muxer has audio past the boundary, so the audio must
+ * cover the boundary and the margin after it: where the source says it starts later or ends
+ * sooner, the run gets one output. (Where it does not say, the run's spool bound catches it.)
+ */
+function audioCoversHead(audio: AudioFacts | undefined, boundary: Rational): boolean {
+  if (audio === undefined) return true;
+  const start = audio.delay ?? rational(0);
+  if (compare(start, boundary) > 0) return false;
+  return audio.duration === undefined || compare(add(start, audio.duration), add(add(boundary, HEAD_AUDIO_MARGIN), AUDIO_END_SLACK)) >= 0;
+}
+
 interface SplitSpec extends RunSpec {
   readonly rung: VideoRung;
   readonly plan: VideoPlan;
@@ -36,16 +48,14 @@ interface SplitSpec extends RunSpec {
 
 /**
  * The spec narrowed for a split, or undefined when the run is better as one output: audio-only, a
- * single segment, or a source whose audio is known to end before the head's audio margin (the head
+ * single segment, or a source whose audio is known not to cover the head's boundary (its segment
  * would then close only when ffmpeg ends).
  */
 export function splittable(spec: RunSpec): SplitSpec | undefined {
   const { rung, plan, facts } = spec;
   if (rung.kind !== 'video' || plan.kind !== 'video' || facts.video === undefined) return undefined;
   if (spec.until - spec.from < 2) return undefined;
-  const audioEnd = mappedAudio(spec)?.duration;
-  const headAudioEnd = add(add(seekTime(plan, spec.from + 1), HEAD_AUDIO_MARGIN), AUDIO_END_SLACK);
-  if (audioEnd !== undefined && compare(audioEnd, headAudioEnd) < 0) return undefined;
+  if (!audioCoversHead(mappedAudio(spec), seekTime(plan, spec.from + 1))) return undefined;
   return { ...spec, rung, plan, video: facts.video };
 }
 

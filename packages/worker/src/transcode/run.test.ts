@@ -1,0 +1,66 @@
+/**
+ * A split run whose head cannot close in time (its audio ends before the boundary and the source
+ * did not say so) is made again with one output, from the same segment; a source that says so is
+ * not split at all. Real ffmpeg on a local file.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { runFfmpeg } from '@kiln/shared';
+import { listChildProcesses, makeTempDir, removeTempDir } from '@kiln/shared/testing';
+import { decodeFrames, silentLog } from '../testing/harness.js';
+import type { SourceFacts } from './facts.js';
+import { probeSource } from './probe.js';
+import { findRendition } from './rendition.js';
+import { TranscodeRun, type ClosedSegment } from './run.js';
+import { localFileSource } from './source.js';
+
+let dir: string;
+let path: string;
+
+before(async () => {
+  dir = await makeTempDir('run-test');
+  path = join(dir, 'short-audio.mp4');
+  // 60 s of video, 1 s of audio: the head's audio ends before its boundary (2 s).
+  await runFfmpeg([
+    '-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=30:duration=60', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=1',
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '64k', path,
+  ]);
+});
+after(() => removeTempDir(dir));
+
+async function runWhole(facts: SourceFacts): Promise<{ run: TranscodeRun; segments: ClosedSegment[]; spawned: number }> {
+  const rendition = findRendition(facts, 'desktop-180p');
+  const segments: ClosedSegment[] = [];
+  let spawned = 0;
+  const run = new TranscodeRun({ videoId: 'v', rendition, facts, from: 0, until: rendition.plan.segments.length }, {
+    opener: localFileSource(() => path), log: silentLog, threads: 0, preset: 'ultrafast', firstSegmentAlone: true,
+    headSpoolBytes: 16 * 1024,
+    onSegment: (_, segment) => segments.push(segment),
+    exists: () => false,
+    onSpawn: () => (spawned += 1),
+    onExit: () => undefined,
+  });
+  await run.done;
+  assert.deepEqual((await listChildProcesses()).filter((entry) => /ffmpeg/.test(entry.commandLine)), [], 'no ffmpeg left');
+  assert.deepEqual(segments.map((segment) => segment.index), rendition.plan.segments.map((_, index) => index));
+  return { run, segments, spawned };
+}
+
+test('a head that does not close before the main output runs ahead: the run is made again with one output', async () => {
+  const probed = await probeSource(localFileSource(() => path), 'v');
+  assert.ok(probed.audio?.duration !== undefined);
+  const silentOnLength = { ...probed.audio, duration: undefined };
+  const { run, segments, spawned } = await runWhole({ ...probed, audio: silentOnLength });
+  assert.equal(run.state, 'finished', run.error?.message);
+  assert.equal(spawned, 2, 'the split ffmpeg, then the one-output one');
+  // The first segment comes from the one output, which has B-frames (desktop).
+  assert.ok((await decodeFrames(segments[0].bytes)).some((frame) => frame.type === 'B'));
+});
+
+test('a source that says its audio ends before the boundary is not split', async () => {
+  const probed = await probeSource(localFileSource(() => path), 'v');
+  const { run, spawned } = await runWhole(probed);
+  assert.equal(run.state, 'finished', run.error?.message);
+  assert.equal(spawned, 1);
+});
