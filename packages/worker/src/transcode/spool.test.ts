@@ -44,3 +44,13 @@ test('past its bound a spool says so; discarded, it closes the stream', async ()
   spool.discard();
   assert.equal(stream.destroyed, true);
 });
+
+test('an error while spooled is not lost: reading after the release throws it', async () => {
+  const stream = new PassThrough();
+  const spool = new Spool(stream, 1024);
+  stream.write('before ');
+  await tick();
+  stream.destroy(new Error('pipe broke'));
+  await tick();
+  await assert.rejects(collect(spool.release()), /pipe broke/);
+});

@@ -6,6 +6,8 @@
  */
 import type { Readable } from 'node:stream';
 
+const ignore = (): void => undefined;
+
 export class Spool {
   private chunks: Buffer[] = [];
   private bytes = 0;
@@ -25,6 +27,9 @@ export class Spool {
     });
     this.overflowed.catch(() => undefined); // observed by whoever races it
     stream.on('data', this.keep);
+    // Until released nobody else listens: an error must not go unhandled. The stream keeps it
+    // (`errored`), and reading it after the release throws it.
+    stream.on('error', ignore);
   }
 
   private readonly keep = (chunk: Buffer): void => {
@@ -55,6 +60,7 @@ export class Spool {
     this.released = true;
     this.stream.pause(); // before the listener goes: a flowing stream without one drops data
     this.stream.off('data', this.keep);
+    this.stream.off('error', ignore);
     const kept = this.chunks;
     this.chunks = [];
     return kept;
