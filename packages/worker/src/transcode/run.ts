@@ -130,19 +130,24 @@ export class TranscodeRun {
   private async execute(): Promise<void> {
     // Let the constructor return before any work, so callers see the run before its first event.
     await Promise.resolve();
-    const { from, until } = this.target;
     try {
-      try {
-        await this.runLeg(await startLeg(this.legContext(), { from, until }, this.deps.firstSegmentAlone === true));
-      } catch (error) {
-        if (!(error instanceof HeadOverdue) || this.endReason !== undefined) throw error;
-        // A source whose audio does not reach past the boundary (and did not say so): one output.
-        this.deps.log.warn({ run: this.id, from }, error.message);
-        await this.runLeg(await startLeg(this.legContext(), { from, until }, false));
-      }
+      await this.transcode();
       this.state = this.endReason === undefined || this.endReason === 'next segment exists' ? 'finished' : 'stopped';
     } catch (error) {
       this.fail(error);
+    }
+  }
+
+  /** The run's ffmpeg, split when a client waits; a split whose head is overdue is made again with one output. */
+  private async transcode(): Promise<void> {
+    const { from, until } = this.target;
+    try {
+      await this.runLeg(await startLeg(this.legContext(), { from, until }, this.deps.firstSegmentAlone === true));
+    } catch (error) {
+      if (!(error instanceof HeadOverdue) || this.endReason !== undefined) throw error;
+      // A source whose audio does not reach past the boundary (and did not say so).
+      this.deps.log.warn({ run: this.id, from }, error.message);
+      await this.runLeg(await startLeg(this.legContext(), { from, until }, false));
     }
   }
 
