@@ -2,7 +2,7 @@
 export interface WorkerCounters {
   runsStarted: number;
   runsFailed: number;
-  /** ffmpeg processes a run spawned: one per run, two when its first segment is made alone. */
+  /** ffmpeg processes runs spawned: one per run, two when an overdue split is made again. */
   ffmpegStarted: number;
   segmentsMade: number;
   segmentsServedMemory: number;

@@ -22,9 +22,9 @@ import {
 } from './ffmpeg-args.js';
 
 /** The file descriptor of the head output (`pipe:3`). */
-export const HEAD_FD = 3;
+const HEAD_FD = 3;
 /** Audio the head encodes past its segment's end (~12 AAC frames; the encoder and muxer need ~2). */
-export const HEAD_AUDIO_MARGIN: Rational = rational(1, 4);
+const HEAD_AUDIO_MARGIN: Rational = rational(1, 4);
 /** Audio declared to end this soon after the head's would not let its segment close early. */
 const AUDIO_END_SLACK: Rational = rational(1, 2);
 
@@ -60,7 +60,7 @@ export function splittable(spec: RunSpec): SplitSpec | undefined {
 }
 
 /** `[0:v]filters,split` → head and main video; `[0:a]asplit` → head and main audio (when mapped). */
-function filterGraph(spec: SplitSpec, headFrames: number, headSeconds: Rational): string {
+function filterGraph(spec: SplitSpec, headFrames: number, headSeconds: Rational, headAudioEnd: Rational): string {
   const audio = mappedAudio(spec);
   return [
     `[0:${spec.video.index}]${videoFilter(spec.video, spec.rung, spec.plan.frameRate)},split=2[v_head_in][v_main_in]`,
@@ -68,7 +68,7 @@ function filterGraph(spec: SplitSpec, headFrames: number, headSeconds: Rational)
     `[v_main_in]trim=start_frame=${headFrames}[v_main]`,
     ...(audio === undefined ? [] : [
       `[0:${audio.index}]asplit=2[a_head_in][a_main_in]`,
-      `[a_head_in]atrim=end=${formatSeconds(add(headSeconds, HEAD_AUDIO_MARGIN))}[a_head]`,
+      `[a_head_in]atrim=end=${formatSeconds(headAudioEnd)}[a_head]`,
       `[a_main_in]atrim=start=${formatSeconds(headSeconds)}[a_main]`,
     ]),
   ].join(';');
@@ -88,14 +88,15 @@ export function splitRunArgs(runSpec: RunSpec): string[] {
   const { plan, from, until } = spec;
   const headFrames = runFrameCount(plan, from, from + 1);
   const headSeconds = runDuration(plan, from, from + 1);
+  const headAudioEnd = add(headSeconds, HEAD_AUDIO_MARGIN);
   const offset = outputOffset(plan, from);
   const head = outputOf(spec, 'head', forceKeyFramesArgument(plan, from, from + 2), [
-    '-frames:v', String(headFrames + 1), '-t', formatSeconds(add(headSeconds, HEAD_AUDIO_MARGIN)),
+    '-frames:v', String(headFrames + 1), '-t', formatSeconds(headAudioEnd),
     ...muxArgs(offset, [], `pipe:${HEAD_FD}`),
   ]);
   const main = outputOf(spec, 'main', forceKeyFramesArgument(plan, from, until), [
     '-frames:v', String(runFrameCount(plan, from, until) - headFrames), '-t', formatSeconds(runDuration(plan, from, until)), // from the run's start: both outputs share its clock
     ...muxArgs(offset, [], 'pipe:1'),
   ]);
-  return [...inputArgs(spec.input, seekTime(plan, from)), '-filter_complex', filterGraph(spec, headFrames, headSeconds), ...head, ...main];
+  return [...inputArgs(spec.input, seekTime(plan, from)), '-filter_complex', filterGraph(spec, headFrames, headSeconds, headAudioEnd), ...head, ...main];
 }
