@@ -9,6 +9,7 @@
  *   paused) against plain ffmpeg writing the same rendition to a file.
  * Both are also timed with one output per run (KILN_WORKER_FIRST_SEGMENT_ALONE=false): no
  * low-latency output for the first segment.
+ * The worker runs in this process, with the heap growth `kiln worker` gives it (KILN_WORKER_HEAP_GROWTH).
  * Inputs are made once and cached in /work/main/.bench/. Other test suites share this machine: each
  * timing, Kiln's and ffmpeg's alike, first waits (at most a minute) for idle CPUs, and the report
  * says how many started on a busy machine anyway.
@@ -19,8 +20,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { runFfmpeg, spawnFfmpeg } from '@kiln/shared';
+import { loadWorkerConfig, runFfmpeg, spawnFfmpeg } from '@kiln/shared';
 import { startServices } from '@kiln/shared/testing';
+import { tuneWorkerHeap } from '../src/heap.js';
 import { MP4_FORMATS, transcodeArgs } from '../src/transcode/ffmpeg-args.js';
 import { probeSource } from '../src/transcode/probe.js';
 import { findRendition } from '../src/transcode/rendition.js';
@@ -171,6 +173,9 @@ export async function main(args: string[]): Promise<void> {
   const throughputRounds = Number(values['throughput-rounds']);
   await ensureInputs();
   const services = await startServices({ redis: true, s3: true });
+  // The worker runs in this process: its heap as `kiln worker` sets it (KILN_WORKER_HEAP_GROWTH).
+  const heapGrowth = loadWorkerConfig({ ...process.env, KILN_REDIS_URL: services.redis.url }).workerHeapGrowth;
+  tuneWorkerHeap(heapGrowth);
   const outDir = mkdtempSync(join(tmpdir(), 'kiln-bench-worker-'));
   const first: First = { cold: [], warm: [], oneOutput: [], plain: [] };
   const whole: Whole = { kiln: [], oneOutput: [], plain: [], kilnCpu: [], plainCpu: [] };
@@ -189,7 +194,7 @@ export async function main(args: string[]): Promise<void> {
     rmSync(outDir, { recursive: true, force: true });
     await services.stop();
   }
-  report(first, whole);
+  report(first, whole, heapGrowth);
 }
 
 interface First { cold: number[]; warm: number[]; oneOutput: number[]; plain: number[] }
@@ -207,7 +212,7 @@ function ratios(values: number[], plain: number[], invert = false): string {
 
 const listed = (values: number[]) => `${ms(median(values))}   [${values.map(ms).join(', ')}]`;
 
-function report(first: First, whole: Whole): void {
+function report(first: First, whole: Whole, heapGrowth: number): void {
   const realtime = (values: number[]) => `${ms(median(values))} (${(60_000 / median(values)).toFixed(2)}× realtime)`;
   const lines = [
     `time to first segment (${RENDITION}, segment 0), medians of ${first.plain.length}:`,
@@ -220,7 +225,7 @@ function report(first: First, whole: Whole): void {
     `  kiln: ${realtime(whole.kiln)}   one output per run: ${realtime(whole.oneOutput)}   plain ffmpeg to a file: ${realtime(whole.plain)}`,
     `  ratio kiln speed / ffmpeg speed (goal ≥ 0.95×), per round in brackets: ${ratios(whole.kiln, whole.plain, true)}, one output per run ${ratios(whole.oneOutput, whole.plain, true)}`,
     `  CPU of the kiln run, medians: its ffmpeg ${seconds(whole.kilnCpu.map((cpu) => cpu.ffmpeg))}, worker process ${seconds(whole.kilnCpu.map((cpu) => cpu.worker))}, S3 server ${seconds(whole.kilnCpu.map((cpu) => cpu.s3))}; plain ffmpeg ${seconds(whole.plainCpu)}`,
-    `timings started on a busy machine (no idle CPUs within a minute): ${busyStarts}`,
+    `worker heap growth (KILN_WORKER_HEAP_GROWTH): ${heapGrowth}%; timings started on a busy machine (no idle CPUs within a minute): ${busyStarts}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -7,6 +7,7 @@ import { buildWorkerApp } from './http/app.js';
 import { startLoadReports, type LoadSnapshot } from './load/report.js';
 import { startTranscoding, type Transcoding } from './transcoding.js';
 import { startJobs } from './jobs/start.js';
+import { tuneWorkerHeap } from './heap.js';
 
 function workerId(config: WorkerConfig): string {
   return config.workerId ?? `${hostname().replace(/[^A-Za-z0-9_.-]/g, '-')}-${process.pid}`;
@@ -22,6 +23,7 @@ export async function runWorker(env: Env = process.env): Promise<number> {
   // Listening from the start: a SIGTERM while still starting stops the service once it is up.
   const requested = shutdownRequested(env.KILN_SUPERVISED === '1');
   const log = createLogger({ name: 'worker', level: config.logLevel });
+  tuneWorkerHeap(config.workerHeapGrowth);
   await assertEncodersAvailable();
   const id = workerId(config);
   const redis = connectRedis(config.redisUrl, { name: `kiln-worker-${id}` });
