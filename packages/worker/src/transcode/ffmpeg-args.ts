@@ -42,6 +42,8 @@ export interface RunSpec {
   readonly preset?: string;
   /** Encoder threads; 0 lets x264 choose. */
   readonly threads: number;
+  /** Frame threads of a split run's head encoder (split-args.ts `headThreadsFor`); 2 when absent. */
+  readonly headThreads?: number;
 }
 
 /** BASE + S as ffmpeg takes it. */
@@ -91,19 +93,22 @@ function hdrToSdr(): string[] {
 }
 
 /**
- * libx264 for one rung. `lowLatency` (a run's first segment on an output of its own, see
- * split-args.ts): no B-frames and no lookahead, so x264 hands out each frame as it takes it in.
+ * libx264 for one rung. `headThreads` (the first segment of a split run, see split-args.ts): no
+ * B-frames and no lookahead (`zerolatency`), and that many frame threads, so x264 holds only
+ * `headThreads - 1` frames. Not zerolatency's slice threads: they make ffmpeg wait for each frame's
+ * encode before it decodes and scales the next (measured: more idle CPU, segment 0 later).
  */
-export function videoEncoderArgs(spec: RunSpec, rung: VideoRung, keyframes: string, lowLatency = false): string[] {
+export function videoEncoderArgs(spec: RunSpec, rung: VideoRung, keyframes: string, headThreads?: number): string[] {
   const h264 = DEVICE_PROFILES[rung.profile].h264;
+  const head = headThreads !== undefined;
   return [
-    '-c:v', 'libx264', '-preset', spec.preset ?? DEFAULT_PRESET, ...(lowLatency ? ['-tune', 'zerolatency'] : []),
+    '-c:v', 'libx264', '-preset', spec.preset ?? DEFAULT_PRESET, ...(head ? ['-tune', 'zerolatency', '-x264-params', 'sliced-threads=0'] : []),
     '-profile:v', h264.profile, '-level:v', h264.level.name,
-    '-refs', String(h264.refs), '-bf', String(lowLatency ? 0 : h264.bFrames),
+    '-refs', String(h264.refs), '-bf', String(head ? 0 : h264.bFrames),
     '-b:v', String(rung.video.bitrate), '-maxrate', String(rung.video.maxrate), '-bufsize', String(rung.video.bufsize),
     '-force_key_frames', keyframes,
     '-sc_threshold', '0', '-flags', '+cgop',
-    '-threads', String(spec.threads),
+    '-threads', String(headThreads ?? spec.threads),
   ];
 }
 

@@ -2,10 +2,11 @@
  * The ffmpeg of a transcode run and the source it reads: segments [from, until) of the run's
  * rendition, on stdout, and, for a split run (split-args.ts), its first segment also on fd 3.
  */
+import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
 import { seekTime, spawnFfmpeg, toNumber, type Logger, type MediaToolProcess } from '@kiln/shared';
 import { transcodeArgs, type RunSpec } from './ffmpeg-args.js';
-import { splitRunArgs, splittable } from './split-args.js';
+import { headThreadsFor, splitRunArgs, splittable } from './split-args.js';
 import type { SourceFacts } from './facts.js';
 import type { Rendition } from './rendition.js';
 import type { SourceOpener } from './source.js';
@@ -52,7 +53,7 @@ export async function startLeg(context: LegContext, range: LegRange, split: bool
     context.signal.throwIfAborted(); // stopped while the source opened: no ffmpeg
     const spec: RunSpec = {
       input: input.input, facts, rung: rendition.rung, plan, from: range.from, until: range.until,
-      threads: context.threads, ...(context.preset === undefined ? {} : { preset: context.preset }),
+      threads: context.threads, headThreads: headThreadsFor(availableParallelism()), ...(context.preset === undefined ? {} : { preset: context.preset }),
     };
     head = split && splittable(spec) !== undefined;
     const args = head ? splitRunArgs(spec) : transcodeArgs(spec);

@@ -1,14 +1,14 @@
 /**
- * A split run whose head cannot close in time (its audio ends before the boundary and the source
- * did not say so) is made again with one output, from the same segment; a source that says so is
- * not split at all. Real ffmpeg on a local file.
+ * A split run's head closes while the main output has written little; one whose head cannot close
+ * in time (its audio ends before the boundary and the source did not say so) is made again with one
+ * output, from the same segment; a source that says so is not split at all. Real ffmpeg on local files.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { runFfmpeg } from '@kiln/shared';
 import { listChildProcesses, makeTempDir, removeTempDir } from '@kiln/shared/testing';
-import { decodeFrames, silentLog } from '../testing/harness.js';
+import { decodeFrames, makeSource, silentLog } from '../testing/harness.js';
 import type { SourceFacts } from './facts.js';
 import { probeSource } from './probe.js';
 import { findRendition } from './rendition.js';
@@ -17,6 +17,7 @@ import { localFileSource } from './source.js';
 
 let dir: string;
 let path: string;
+let fullPath: string;
 
 before(async () => {
   dir = await makeTempDir('run-test');
@@ -26,16 +27,17 @@ before(async () => {
     '-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=30:duration=60', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=1',
     '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '64k', path,
   ]);
+  fullPath = await makeSource(dir);
 });
 after(() => removeTempDir(dir));
 
-async function runWhole(facts: SourceFacts): Promise<{ run: TranscodeRun; segments: ClosedSegment[]; spawned: number }> {
+async function runWhole(facts: SourceFacts, source = path): Promise<{ run: TranscodeRun; segments: ClosedSegment[]; spawned: number }> {
   const rendition = findRendition(facts, 'desktop-180p');
   const segments: ClosedSegment[] = [];
   let spawned = 0;
   const run = new TranscodeRun({ videoId: 'v', rendition, facts, from: 0, until: rendition.plan.segments.length }, {
-    opener: localFileSource(() => path), log: silentLog, threads: 0, preset: 'ultrafast', firstSegmentAlone: true,
-    headSpoolBytes: 16 * 1024,
+    opener: localFileSource(() => source), log: silentLog, threads: 0, preset: 'ultrafast', firstSegmentAlone: true,
+    headSpoolBytes: 64 * 1024,
     onSegment: (_, segment) => segments.push(segment),
     exists: () => false,
     onSpawn: () => (spawned += 1),
@@ -46,6 +48,16 @@ async function runWhole(facts: SourceFacts): Promise<{ run: TranscodeRun; segmen
   assert.deepEqual(segments.map((segment) => segment.index), rendition.plan.segments.map((_, index) => index));
   return { run, segments, spawned };
 }
+
+test('the head closes while the main output has written under 64 KiB (of ~2 MB): its x264 holds no frame it is not pushed past', async () => {
+  const probed = await probeSource(localFileSource(() => fullPath), 'v');
+  const { run, segments, spawned } = await runWhole(probed, fullPath);
+  assert.equal(run.state, 'finished', run.error?.message);
+  assert.equal(spawned, 1, 'no second ffmpeg: the head was not overdue');
+  assert.ok(segments.reduce((sum, segment) => sum + segment.bytes.length, 0) > 1024 * 1024);
+  const frames = await decodeFrames(segments[0].bytes);
+  assert.equal(frames.filter((frame) => frame.type === 'B').length, 0, 'segment 0 is the head\'s');
+});
 
 test('a head that does not close before the main output runs ahead: the run is made again with one output', async () => {
   const probed = await probeSource(localFileSource(() => path), 'v');

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { chooseLadder, planAudioSchedule, planVideoSchedule, rational, type VideoRung } from '@kiln/shared';
 import type { SourceFacts } from './facts.js';
 import { MP4_FORMATS, type InputSpec, type RunSpec } from './ffmpeg-args.js';
-import { splitRunArgs, splittable } from './split-args.js';
+import { headThreadsFor, splitRunArgs, splittable } from './split-args.js';
 
 const NTSC = rational(30_000, 1001);
 const facts: SourceFacts = {
@@ -20,7 +20,7 @@ function rung(profile: 'legacy' | 'desktop', id: string): VideoRung {
   return found;
 }
 
-test('a split run from segment 10 (5 s): one decode, the head gets segment 10 and the next IDR from a zero-latency x264 on fd 3, the rest goes to stdout', () => {
+test('a split run from segment 10 (5 s): one decode, the head gets segment 10, the next IDR and a frame to push it out of a 2-thread x264 without lookahead on fd 3, the rest goes to stdout', () => {
   const spec: RunSpec = { input: file, facts, rung: rung('desktop', '720p'), plan, from: 10, until: 14, threads: 0 };
   const args = splitRunArgs(spec);
   assert.deepEqual(args.slice(args.indexOf('-ss'), args.indexOf('-ss') + 4), ['-ss', '38.004633', '-i', 'file:/media/in.mp4']);
@@ -28,20 +28,22 @@ test('a split run from segment 10 (5 s): one decode, the head gets segment 10 an
   assert.equal(
     args[args.indexOf('-filter_complex') + 1],
     '[0:0]fps=30000/1001:start_time=0,scale=1280:720:flags=bicubic,format=yuv420p,setsar=1,tpad=stop_mode=clone:stop=-1,split=2[v_head_in][v_main_in];' +
-      '[v_head_in]trim=end_frame=151[v_head];[v_main_in]trim=start_frame=150[v_main];' +
+      '[v_head_in]trim=end_frame=152[v_head];[v_main_in]trim=start_frame=150[v_main];' +
       '[0:1]asplit=2[a_head_in][a_main_in];[a_head_in]atrim=end=5.255[a_head];[a_main_in]atrim=start=5.005[a_main]',
   );
   const head = args.slice(args.indexOf('-filter_complex') + 2, args.indexOf('pipe:3') + 1);
   assert.deepEqual(head.slice(0, 6), ['-map', '[v_head]', '-c:v', 'libx264', '-preset', 'veryfast']);
-  assert.deepEqual(head.slice(6, 16), ['-tune', 'zerolatency', '-profile:v', 'high', '-level:v', '4.0', '-refs', '4', '-bf', '0']);
+  assert.deepEqual(head.slice(6, 18), ['-tune', 'zerolatency', '-x264-params', 'sliced-threads=0', '-profile:v', 'high', '-level:v', '4.0', '-refs', '4', '-bf', '0']);
+  assert.equal(head[head.indexOf('-threads') + 1], '2');
   // Keyframes relative to the run's start: segment 10's seconds and segment 11's first frame.
   assert.equal(head[head.indexOf('-force_key_frames') + 1], '0,1.001,2.002,3.003,4.004,5.005,6.006,7.007,8.008,9.009');
   assert.deepEqual(head.slice(head.indexOf('-frames:v')), [
-    '-frames:v', '151', '-t', '5.255', '-output_ts_offset', '48.004633', '-muxdelay', '0', '-muxpreload', '0', '-f', 'mpegts', 'pipe:3',
+    '-frames:v', '152', '-t', '5.255', '-output_ts_offset', '48.004633', '-muxdelay', '0', '-muxpreload', '0', '-f', 'mpegts', 'pipe:3',
   ]);
   const main = args.slice(args.indexOf('pipe:3') + 1);
   assert.deepEqual(main.slice(0, 2), ['-map', '[v_main]']);
   assert.equal(main.includes('-tune'), false);
+  assert.equal(main[main.indexOf('-threads') + 1], '0');
   assert.equal(main[main.indexOf('-bf') + 1], '3');
   assert.deepEqual(main.slice(main.indexOf('-map', 2), main.indexOf('-map', 2) + 2), ['-map', '[a_main]']);
   // Frames after the head; -t counts from the run's start (both outputs share its clock).
@@ -49,6 +51,22 @@ test('a split run from segment 10 (5 s): one decode, the head gets segment 10 an
     '-frames:v', String(plan.segments[14].firstFrame - plan.segments[11].firstFrame), '-t', '20.02',
     '-output_ts_offset', '48.004633', '-muxdelay', '0', '-muxpreload', '0', '-f', 'mpegts', 'pipe:1',
   ]);
+});
+
+test('the head takes a frame thread per CPU (2 to 4) and is fed a frame per thread but one past its IDR; its -t covers those frames', () => {
+  assert.deepEqual([1, 2, 3, 4, 16].map(headThreadsFor), [2, 2, 3, 4, 4]);
+  const twelve = rational(12);
+  const slowPlan = planVideoSchedule(60, twelve);
+  const slowFacts: SourceFacts = { ...facts, video: { ...facts.video!, frameRate: twelve } };
+  const slowRung = chooseLadder({ width: 1920, height: 1080, frameRate: twelve }, 'desktop').find((candidate) => candidate.id === '720p');
+  assert.ok(slowRung?.kind === 'video');
+  const args = splitRunArgs({ input: file, facts: slowFacts, rung: slowRung, plan: slowPlan, from: 10, until: 14, threads: 0, headThreads: 4 });
+  const headFrames = slowPlan.segments[11].firstFrame - slowPlan.segments[10].firstFrame;
+  assert.match(args[args.indexOf('-filter_complex') + 1], new RegExp(`\\[v_head_in\\]trim=end_frame=${headFrames + 4}\\[v_head\\]`));
+  const head = args.slice(0, args.indexOf('pipe:3'));
+  assert.equal(head[head.lastIndexOf('-threads') + 1], '4');
+  // 64 frames at 12 fps end at 5.333 s, after the audio's 5.25 s.
+  assert.deepEqual(head.slice(head.indexOf('-frames:v'), head.indexOf('-frames:v') + 4), ['-frames:v', String(headFrames + 4), '-t', '5.333333']);
 });
 
 test('not split: a single segment, audio-only, audio known to start after or end within the head, or a rung without audio has no audio branch', () => {

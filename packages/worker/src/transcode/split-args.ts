@@ -1,13 +1,16 @@
 /**
  * A video run whose first segment a client is waiting for, as one ffmpeg with two outputs. The
  * decoded, scaled frames are split after the filters: the first segment, plus the next segment's
- * first frame (an IDR, so the segmenter sees the segment end), go to an x264 tuned for zero latency
- * on file descriptor 3 (the head); the rest go to the usual encoder on stdout (the main output).
+ * first frame (an IDR, so the segmenter sees the segment end), go to an x264 without lookahead or
+ * B-frames on file descriptor 3 (the head); the rest go to the usual encoder on stdout (the main
+ * output).
  *
  * Why: x264's lookahead and B-frames hold ~15 frames, so in a single output the first segment waits
  * for frames past its end; a second, short ffmpeg for it decodes the source's GOP twice and costs a
- * process start. The head's encoder holds no frame, and nothing is decoded twice. Only the head's
- * segment is encoded without B-frames. The head's audio runs HEAD_AUDIO_MARGIN past the boundary:
+ * process start. The head's encoder holds only a frame per frame thread but one, and those few
+ * frames past the IDR are fed to it (then dropped by the worker) so the IDR comes out at once;
+ * nothing is decoded twice. Only the head's segment is encoded without B-frames.
+ * The head's audio runs HEAD_AUDIO_MARGIN past the boundary:
  * the AAC encoder keeps its last frames until more samples come, and the muxer lets the closing IDR
  * out only once it has audio at least as late.
  */
@@ -25,6 +28,15 @@ import {
 const HEAD_FD = 3;
 /** Audio the head encodes past its segment's end (~12 AAC frames; the encoder and muxer need ~2). */
 const HEAD_AUDIO_MARGIN: Rational = rational(1, 4);
+/**
+ * Frame threads of the head's x264: one per CPU, at least 2 and at most 4 (each thread holds a
+ * frame, which the head is fed past its IDR, encoded and dropped).
+ */
+export function headThreadsFor(cpus: number): number {
+  return Math.min(4, Math.max(2, Math.floor(cpus)));
+}
+const DEFAULT_HEAD_THREADS = 2;
+
 /** Audio declared to end this soon after the head's would not let its segment close early. */
 const AUDIO_END_SLACK: Rational = rational(1, 2);
 
@@ -59,12 +71,15 @@ export function splittable(spec: RunSpec): SplitSpec | undefined {
   return { ...spec, rung, plan, video: facts.video };
 }
 
-/** `[0:v]filters,split` → head and main video; `[0:a]asplit` → head and main audio (when mapped). */
-function filterGraph(spec: SplitSpec, headFrames: number, headSeconds: Rational, headAudioEnd: Rational): string {
+/**
+ * `[0:v]filters,split` → head and main video; `[0:a]asplit` → head and main audio (when mapped).
+ * The head's video ends `headVideoEnd` frames in; the main output's starts at `headFrames`.
+ */
+function filterGraph(spec: SplitSpec, headFrames: number, headVideoEnd: number, headSeconds: Rational, headAudioEnd: Rational): string {
   const audio = mappedAudio(spec);
   return [
     `[0:${spec.video.index}]${videoFilter(spec.video, spec.rung, spec.plan.frameRate)},split=2[v_head_in][v_main_in]`,
-    `[v_head_in]trim=end_frame=${headFrames + 1}[v_head]`,
+    `[v_head_in]trim=end_frame=${headVideoEnd}[v_head]`,
     `[v_main_in]trim=start_frame=${headFrames}[v_main]`,
     ...(audio === undefined ? [] : [
       `[0:${audio.index}]asplit=2[a_head_in][a_main_in]`,
@@ -77,7 +92,8 @@ function filterGraph(spec: SplitSpec, headFrames: number, headSeconds: Rational,
 /** One output of the split: its video and audio (when mapped) encoders, then `tail`. */
 function outputOf(spec: SplitSpec, name: 'head' | 'main', keyframes: string, tail: readonly string[]): string[] {
   const audio = mappedAudio(spec) === undefined ? [] : ['-map', `[a_${name}]`, ...audioEncoderArgs(spec.rung.audioBitrate)];
-  return ['-map', `[v_${name}]`, ...videoEncoderArgs(spec, spec.rung, keyframes, name === 'head'), ...audio, ...tail];
+  const headThreads = name === 'head' ? (spec.headThreads ?? DEFAULT_HEAD_THREADS) : undefined;
+  return ['-map', `[v_${name}]`, ...videoEncoderArgs(spec, spec.rung, keyframes, headThreads), ...audio, ...tail];
 }
 
 /** The whole command line for a split run (see `splittable`); throws when the run is not one. */
@@ -89,14 +105,17 @@ export function splitRunArgs(runSpec: RunSpec): string[] {
   const headFrames = runFrameCount(plan, from, from + 1);
   const headSeconds = runDuration(plan, from, from + 1);
   const headAudioEnd = add(headSeconds, HEAD_AUDIO_MARGIN);
+  // The next segment's IDR, then one frame per frame thread but one, which push it out of x264.
+  const headVideoEnd = headFrames + (spec.headThreads ?? DEFAULT_HEAD_THREADS);
+  const headVideoSeconds = rational(headVideoEnd * plan.frameRate.den, plan.frameRate.num);
   const offset = outputOffset(plan, from);
   const head = outputOf(spec, 'head', forceKeyFramesArgument(plan, from, from + 2), [
-    '-frames:v', String(headFrames + 1), '-t', formatSeconds(headAudioEnd),
+    '-frames:v', String(headVideoEnd), '-t', formatSeconds(compare(headVideoSeconds, headAudioEnd) > 0 ? headVideoSeconds : headAudioEnd),
     ...muxArgs(offset, [], `pipe:${HEAD_FD}`),
   ]);
   const main = outputOf(spec, 'main', forceKeyFramesArgument(plan, from, until), [
     '-frames:v', String(runFrameCount(plan, from, until) - headFrames), '-t', formatSeconds(runDuration(plan, from, until)), // from the run's start: both outputs share its clock
     ...muxArgs(offset, [], 'pipe:1'),
   ]);
-  return [...inputArgs(spec.input, seekTime(plan, from)), '-filter_complex', filterGraph(spec, headFrames, headSeconds, headAudioEnd), ...head, ...main];
+  return [...inputArgs(spec.input, seekTime(plan, from)), '-filter_complex', filterGraph(spec, headFrames, headVideoEnd, headSeconds, headAudioEnd), ...head, ...main];
 }
