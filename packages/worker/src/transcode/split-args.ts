@@ -28,15 +28,8 @@ import {
 const HEAD_FD = 3;
 /** Audio the head encodes past its segment's end (~12 AAC frames; the encoder and muxer need ~2). */
 const HEAD_AUDIO_MARGIN: Rational = rational(1, 4);
-/**
- * Frame threads of the head's x264: one per CPU, at least 2 and at most 4 (each thread holds a
- * frame, which the head is fed past its IDR, encoded and dropped).
- */
-export function headThreadsFor(cpus: number): number {
-  return Math.min(4, Math.max(2, Math.floor(cpus)));
-}
+/** Frame threads of the head's x264 when the spec does not say (`headThreadsFor`). */
 const DEFAULT_HEAD_THREADS = 2;
-
 /** Audio declared to end this soon after the head's would not let its segment close early. */
 const AUDIO_END_SLACK: Rational = rational(1, 2);
 
@@ -50,6 +43,14 @@ function audioCoversHead(audio: AudioFacts | undefined, boundary: Rational): boo
   const start = audio.delay ?? rational(0);
   if (compare(start, boundary) > 0) return false;
   return audio.duration === undefined || compare(add(start, audio.duration), add(add(boundary, HEAD_AUDIO_MARGIN), AUDIO_END_SLACK)) >= 0;
+}
+
+/**
+ * Frame threads of the head's x264: one per CPU, at least 2 and at most 4 (each thread holds a
+ * frame, which the head is fed past its IDR, encoded and dropped).
+ */
+export function headThreadsFor(cpus: number): number {
+  return Math.min(4, Math.max(2, Math.floor(cpus)));
 }
 
 interface SplitSpec extends RunSpec {
@@ -89,10 +90,9 @@ function filterGraph(spec: SplitSpec, headFrames: number, headVideoEnd: number, 
   ].join(';');
 }
 
-/** One output of the split: its video and audio (when mapped) encoders, then `tail`. */
-function outputOf(spec: SplitSpec, name: 'head' | 'main', keyframes: string, tail: readonly string[]): string[] {
+/** One output of the split: its video and audio (when mapped) encoders, then `tail`; `headThreads` for the head's. */
+function outputOf(spec: SplitSpec, name: 'head' | 'main', keyframes: string, tail: readonly string[], headThreads?: number): string[] {
   const audio = mappedAudio(spec) === undefined ? [] : ['-map', `[a_${name}]`, ...audioEncoderArgs(spec.rung.audioBitrate)];
-  const headThreads = name === 'head' ? (spec.headThreads ?? DEFAULT_HEAD_THREADS) : undefined;
   return ['-map', `[v_${name}]`, ...videoEncoderArgs(spec, spec.rung, keyframes, headThreads), ...audio, ...tail];
 }
 
@@ -106,13 +106,14 @@ export function splitRunArgs(runSpec: RunSpec): string[] {
   const headSeconds = runDuration(plan, from, from + 1);
   const headAudioEnd = add(headSeconds, HEAD_AUDIO_MARGIN);
   // The next segment's IDR, then one frame per frame thread but one, which push it out of x264.
-  const headVideoEnd = headFrames + (spec.headThreads ?? DEFAULT_HEAD_THREADS);
+  const headThreads = spec.headThreads ?? DEFAULT_HEAD_THREADS;
+  const headVideoEnd = headFrames + headThreads;
   const headVideoSeconds = rational(headVideoEnd * plan.frameRate.den, plan.frameRate.num);
   const offset = outputOffset(plan, from);
   const head = outputOf(spec, 'head', forceKeyFramesArgument(plan, from, from + 2), [
     '-frames:v', String(headVideoEnd), '-t', formatSeconds(compare(headVideoSeconds, headAudioEnd) > 0 ? headVideoSeconds : headAudioEnd),
     ...muxArgs(offset, [], `pipe:${HEAD_FD}`),
-  ]);
+  ], headThreads);
   const main = outputOf(spec, 'main', forceKeyFramesArgument(plan, from, until), [
     '-frames:v', String(runFrameCount(plan, from, until) - headFrames), '-t', formatSeconds(runDuration(plan, from, until)), // from the run's start: both outputs share its clock
     ...muxArgs(offset, [], 'pipe:1'),
