@@ -33,7 +33,7 @@ export interface LegContext {
 export interface Leg {
   readonly range: LegRange;
   readonly child: MediaToolProcess;
-  /** A split run's head output (its first segment, then the next one's first frame), else undefined. */
+  /** A split run's head output (its first segment, then the next one's first frames), else undefined. */
   readonly head: Readable | undefined;
   /** When ffmpeg has exited and the source is closed: ffmpeg's failure, or undefined for exit 0. */
   readonly ended: Promise<unknown>;

@@ -23,8 +23,9 @@ import type { SourceOpener } from './source.js';
 import { Spool } from './spool.js';
 
 /**
- * How far a split run's main output may run ahead of its head before the run fails: normally it
- * has written next to nothing when the head closes (its frames start where the head's end).
+ * How far a split run's main output may run ahead of its head before the run is made again with
+ * one output: normally it has written next to nothing when the head closes (its frames start where
+ * the head's end).
  */
 const HEAD_SPOOL_BYTES = 8 * 1024 * 1024;
 
@@ -238,7 +239,7 @@ export class TranscodeRun {
 
   /**
    * The head's first segment, or undefined when the head ends without one. The rest of the head (the
-   * next segment's first frame, the audio margin) is read to ffmpeg's end and dropped: an unread
+   * next segment's first frames, the audio margin) is read to ffmpeg's end and dropped: an unread
    * pipe would block ffmpeg.
    */
   private async headSegment(head: Readable, spool: Spool): Promise<Segment | undefined> {
