@@ -11,6 +11,9 @@ import type { SourceFacts } from './facts.js';
 import type { Rendition } from './rendition.js';
 import type { SourceOpener } from './source.js';
 
+/** The head's frame threads, from this machine's CPUs (derived once, like the worker's default capacity). */
+const HEAD_THREADS = headThreadsFor(availableParallelism());
+
 export interface LegRange {
   readonly from: number;
   readonly until: number;
@@ -53,7 +56,7 @@ export async function startLeg(context: LegContext, range: LegRange, split: bool
     context.signal.throwIfAborted(); // stopped while the source opened: no ffmpeg
     const spec: RunSpec = {
       input: input.input, facts, rung: rendition.rung, plan, from: range.from, until: range.until,
-      threads: context.threads, headThreads: headThreadsFor(availableParallelism()), ...(context.preset === undefined ? {} : { preset: context.preset }),
+      threads: context.threads, headThreads: HEAD_THREADS, ...(context.preset === undefined ? {} : { preset: context.preset }),
     };
     head = split && splittable(spec) !== undefined;
     const args = head ? splitRunArgs(spec) : transcodeArgs(spec);
