@@ -79,9 +79,11 @@ export async function startLeg(context: LegContext, range: LegRange, split: bool
   return { range, child, head: child.fd3 ?? undefined, ended };
 }
 
-/** Kills a leg that will not be used and waits until it is gone. */
+/** Kills a leg that will not be used, drops its outputs (unread, they would hold its end back) and waits until it is gone. */
 export async function discardLeg(leg: Leg | undefined): Promise<void> {
   if (leg === undefined) return;
   leg.child.kill();
+  leg.child.stdout?.destroy();
+  leg.head?.destroy();
   await leg.ended.catch(() => undefined);
 }

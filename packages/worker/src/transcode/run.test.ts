@@ -76,3 +76,30 @@ test('a source that says its audio ends before the boundary is not split', async
   assert.equal(run.state, 'finished', run.error?.message);
   assert.equal(spawned, 1);
 });
+
+test('a run stopped and then paused in the same breath (the idle sweep, then a buffered segment past the run-ahead) still ends', async () => {
+  const probed = await probeSource(localFileSource(() => fullPath), 'v');
+  const rendition = findRendition(probed, 'desktop-180p');
+  const made: number[] = [];
+  const run: TranscodeRun = new TranscodeRun({ videoId: 'v', rendition, facts: probed, from: 0, until: rendition.plan.segments.length }, {
+    opener: localFileSource(() => fullPath), log: silentLog, threads: 0, preset: 'ultrafast', firstSegmentAlone: true,
+    onSegment: (_, segment) => {
+      made.push(segment.index);
+      if (segment.index !== 1) return;
+      run.stop('idle');
+      run.pause();
+    },
+    exists: () => false,
+    onSpawn: () => undefined,
+    onExit: () => undefined,
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const hung = new Promise<'hung'>((resolve) => (timer = setTimeout(() => resolve('hung'), 30_000)));
+  const ended = await Promise.race([run.done.then(() => 'ended' as const), hung]);
+  clearTimeout(timer);
+  assert.equal(ended, 'ended', 'the run waited on a pause nobody would lift');
+  assert.equal(run.state, 'stopped');
+  assert.equal(run.endReason, 'idle');
+  assert.deepEqual(made, [0, 1]);
+  assert.deepEqual((await listChildProcesses()).filter((entry) => /ffmpeg/.test(entry.commandLine)), [], 'no ffmpeg left');
+});

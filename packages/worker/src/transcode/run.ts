@@ -102,8 +102,9 @@ export class TranscodeRun {
     return index >= this.target.from && index < this.target.until;
   }
 
+  /** A run being stopped is not paused: nothing would lift the pause, and its end would never come. */
   pause(): void {
-    if (this.state !== 'running' || this.process === undefined) return;
+    if (this.state !== 'running' || this.process === undefined || this.endReason !== undefined) return;
     this.process.pause();
     this.state = 'paused';
     let release = () => {};
@@ -189,6 +190,8 @@ export class TranscodeRun {
       throw error;
     }
     if (this.endReason !== undefined) leg.child.kill();
+    // Read to its end or given up: an unread pipe left open would keep ffmpeg's end from coming.
+    leg.child.stdout?.destroy();
     const failure = await leg.ended;
     this.process = undefined;
     this.judge(failure, leg.range);
@@ -200,6 +203,7 @@ export class TranscodeRun {
       if (this.lastClosed + 1 < this.target.until && this.deps.exists(this.lastClosed + 1)) {
         this.endReason = 'next segment exists';
       }
+      if (this.endReason !== undefined) break;
       await this.gate?.promise;
       if (this.endReason !== undefined) break;
     }
@@ -233,7 +237,7 @@ export class TranscodeRun {
       yield first;
       yield* this.segments(spool.release());
     } finally {
-      spool.discard();
+      spool.close();
     }
   }
 

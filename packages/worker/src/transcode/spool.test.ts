@@ -30,7 +30,7 @@ test('a stream that ended while spooled is given back whole', async () => {
   assert.equal(await collect(spool.release()), 'all of it');
 });
 
-test('past its bound a spool says so; discarded, it closes the stream', async () => {
+test('past its bound a spool says so; closed, it closes the stream', async () => {
   const stream = new PassThrough();
   const spool = new Spool(stream, 8);
   stream.write('12345');
@@ -41,7 +41,7 @@ test('past its bound a spool says so; discarded, it closes the stream', async ()
   assert.equal(overflowed, false);
   stream.write('67890');
   await assert.rejects(spool.overflowed, (error) => error === spool.overflowError);
-  spool.discard();
+  spool.close();
   assert.equal(stream.destroyed, true);
 });
 
@@ -53,4 +53,18 @@ test('an error while spooled is not lost: reading after the release throws it', 
   stream.destroy(new Error('pipe broke'));
   await tick();
   await assert.rejects(collect(spool.release()), /pipe broke/);
+});
+
+test('a reader that stops before the end leaves no stream open: closing the spool after its release closes it', async () => {
+  const stream = new PassThrough();
+  const spool = new Spool(stream, 1024);
+  stream.write('kept ');
+  await tick();
+  stream.write('more ');
+  const replay = spool.release()[Symbol.asyncIterator]();
+  assert.equal(Buffer.from((await replay.next()).value as Uint8Array).toString(), 'kept ');
+  await replay.return!(undefined); // a run stopped while its first kept chunk was being read
+  spool.close();
+  // An unread, unclosed pipe would keep ffmpeg's 'close' (and the run's end) from ever coming.
+  assert.equal(stream.destroyed, true);
 });

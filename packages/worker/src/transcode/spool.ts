@@ -49,10 +49,12 @@ export class Spool {
     })();
   }
 
-  /** When never released: stops keeping, drops what was kept and closes the stream. */
-  discard(): void {
-    if (this.released) return;
-    this.stopKeeping();
+  /**
+   * Done with the stream: drops what was kept and closes it, released or not (its reader may have
+   * stopped before the end; an unread pipe left open keeps its process's end from coming).
+   */
+  close(): void {
+    if (!this.released) this.stopKeeping();
     this.stream.destroy();
   }
 
