@@ -36,6 +36,7 @@ test('a split run from segment 10 (5 s): one decode, the head gets segment 10, t
   assert.deepEqual(head.slice(6, 18), ['-tune', 'zerolatency', '-x264-params', 'sliced-threads=0', '-profile:v', 'high', '-level:v', '4.0', '-refs', '4', '-bf', '0']);
   assert.equal(head[head.indexOf('-threads') + 1], '2');
   // Keyframes relative to the run's start: segment 10's seconds and segment 11's first frame.
+  // The head writes each packet (its segment is awaited), the main output its buffer when full.
   assert.equal(head[head.indexOf('-force_key_frames') + 1], '0,1.001,2.002,3.003,4.004,5.005,6.006,7.007,8.008,9.009');
   assert.deepEqual(head.slice(head.indexOf('-frames:v')), [
     '-frames:v', '152', '-t', '5.255', '-output_ts_offset', '48.004633', '-muxdelay', '0', '-muxpreload', '0', '-f', 'mpegts', 'pipe:3',
@@ -49,7 +50,7 @@ test('a split run from segment 10 (5 s): one decode, the head gets segment 10, t
   // Frames after the head; -t counts from the run's start (both outputs share its clock).
   assert.deepEqual(main.slice(main.indexOf('-frames:v')), [
     '-frames:v', String(plan.segments[14].firstFrame - plan.segments[11].firstFrame), '-t', '20.02',
-    '-output_ts_offset', '48.004633', '-muxdelay', '0', '-muxpreload', '0', '-f', 'mpegts', 'pipe:1',
+    '-output_ts_offset', '48.004633', '-muxdelay', '0', '-muxpreload', '0', '-flush_packets', '0', '-f', 'mpegts', 'pipe:1',
   ]);
 });
 

@@ -20,7 +20,7 @@ import {
 } from '@kiln/shared';
 import type { AudioFacts, VideoFacts } from './facts.js';
 import {
-  audioEncoderArgs, checkRange, inputArgs, mappedAudio, muxArgs, outputOffset, runDuration, runFrameCount,
+  audioEncoderArgs, BULK_OUTPUT, checkRange, inputArgs, mappedAudio, muxArgs, outputOffset, runDuration, runFrameCount,
   videoEncoderArgs, videoFilter, type RunSpec,
 } from './ffmpeg-args.js';
 
@@ -116,7 +116,7 @@ export function splitRunArgs(runSpec: RunSpec): string[] {
   ], headThreads);
   const main = outputOf(spec, 'main', forceKeyFramesArgument(plan, from, until), [
     '-frames:v', String(runFrameCount(plan, from, until) - headFrames), '-t', formatSeconds(runDuration(plan, from, until)), // from the run's start: both outputs share its clock
-    ...muxArgs(offset, [], 'pipe:1'),
+    ...muxArgs(offset, BULK_OUTPUT, 'pipe:1'),
   ]);
   return [...inputArgs(spec.input, seekTime(plan, from)), '-filter_complex', filterGraph(spec, headFrames, headVideoEnd, headSeconds, headAudioEnd), ...head, ...main];
 }
