@@ -112,6 +112,19 @@ test('an idle transcode is paused, resumed by a request, then killed after the i
   assert.equal(run().endReason, 'idle');
 });
 
+test('a run a client waits on is not idle, however long its segment takes; once served, the idle clock starts', async () => {
+  // The idle limit far below the time to a first segment (source opened, ffmpeg started, 2 s encoded).
+  harness = await startHarness(services, { runAhead: 1, idleMs: 40 });
+  const h = harness;
+  await h.upload('v-slow', sourcePath);
+  const served = await h.manager.segment('v-slow', RENDITION, 0);
+  assert.ok(served.bytes.length > 0);
+  assert.equal(served.source, 'memory');
+  const run = () => h.manager.listRuns().find((entry) => entry.video === 'v-slow');
+  await waitFor(() => run()?.state === 'stopped', 'stopped once nobody waits');
+  assert.equal(run()?.endReason, 'idle');
+});
+
 test('at capacity, a paused run gives its slot to another video (the refusal of an encoding one: process.test.ts)', async () => {
   harness = await startHarness(services, { capacity: 1, runAhead: 1, idleMs: 60_000 });
   const h = harness;

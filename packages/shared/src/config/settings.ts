@@ -30,7 +30,7 @@ export const Settings = {
   workerCapacity: optionalSetting('KILN_WORKER_CAPACITY', integer(1, 256), 'Hard limit of concurrent transcodes; default one per CPU core.'),
   workerRunAhead: setting('KILN_WORKER_RUN_AHEAD', integer(1, 1000), 'Segments a transcode may run ahead of the furthest one a player asked for before it is paused.', { default: '6' }),
   workerSeekDistance: setting('KILN_WORKER_SEEK_DISTANCE', integer(0, 1000), 'A request more than this many segments past a running transcode is a seek: a new transcode starts there.', { default: '3' }),
-  workerIdleTimeout: setting('KILN_WORKER_IDLE_TIMEOUT', duration(100), 'A transcode nobody asked a segment of for this long is stopped.', { default: '60s' }),
+  workerIdleTimeout: setting('KILN_WORKER_IDLE_TIMEOUT', duration(100), 'A transcode nobody asked a segment of, or waits on, for this long is stopped.', { default: '60s' }),
   workerSegmentWait: setting('KILN_WORKER_SEGMENT_WAIT', duration(100), 'How long a segment request waits for a segment being made before it is answered 504.', { default: '20s' }),
   workerMemory: setting('KILN_WORKER_MEMORY', byteSize(1024 * 1024), 'Bytes of recent segments a worker keeps in memory to serve them the moment they close.', { default: '256MB' }),
   workerScratchDir: optionalSetting('KILN_WORKER_SCRATCH_DIR', text(), "A worker's local scratch (pid files of its ffmpeg processes); default `<KILN_DATA_DIR>/worker-scratch`."),

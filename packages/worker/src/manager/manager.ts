@@ -6,7 +6,7 @@ import type { Logger } from '@kiln/shared';
 import { segmentAt } from '@kiln/shared';
 import { WorkerErrors } from '../errors.js';
 import type { LoadSnapshot } from '../load/report.js';
-import { MemoryStore, segmentKey } from '../segments/memory-store.js';
+import { MemoryStore, segmentIndexOf, segmentKey } from '../segments/memory-store.js';
 import type { SegmentCache } from '../segments/cache.js';
 import type { SourceFacts } from '../transcode/facts.js';
 import type { FactsCache } from '../transcode/probe.js';
@@ -145,6 +145,8 @@ export class TranscodeManager {
       this.counters.segmentTimeouts += 1;
       throw WorkerErrors.create('SEGMENT_TIMEOUT', `segment ${index} of ${videoId}/${renditionId} was not ready within ${this.options.segmentWaitMs} ms`);
     }
+    // Its client waited all along: the idle clock starts now, not when it asked.
+    this.noteRequest(videoId, renditionId, index);
     return this.served({ bytes: made.bytes, source: 'memory', runId: made.runId });
   }
 
@@ -275,23 +277,28 @@ export class TranscodeManager {
     this.runs.delete(run);
     this.ended.push(run);
     if (this.ended.length > 20) this.ended.shift();
-    const { videoId, rendition, until } = run.target;
+    const { videoId, rendition } = run.target;
     this.options.log.info({ run: run.id, state: run.state, reason: run.endReason, lastClosed: run.lastClosed }, 'transcode ended');
     if (run.state === 'failed') this.counters.runsFailed += 1;
     if (run.state === 'finished') return;
     const error = run.error ?? WorkerErrors.create('TRANSCODE_STOPPED', `the transcode was stopped (${run.endReason ?? 'unknown'})`);
-    const prefix = `${videoId}/${rendition.id}/`;
     this.store.failWaiters((key) => {
-      if (!key.startsWith(prefix)) return false;
-      const index = Number(key.slice(prefix.length));
-      return index > run.lastClosed && index < until && !this.runsOf(videoId, rendition.id).some((other) => other.covers(index));
+      const index = pendingIndex(run, key);
+      return index !== undefined && !this.runsOf(videoId, rendition.id).some((other) => other.covers(index));
     }, error);
   }
 
   private sweep(): void {
     const now = Date.now();
     for (const run of this.alive()) {
-      if (isIdle(view(run), now, this.options.idleMs)) run.stop('idle');
+      // A run a client is waiting on is not idle, however long its segment takes.
+      if (isIdle(view(run), now, this.options.idleMs) && !this.store.isWaitedFor((key) => pendingIndex(run, key) !== undefined)) run.stop('idle');
     }
   }
+}
+
+/** The index of the segment `key` names when `run` is still to make it, else undefined. */
+function pendingIndex(run: TranscodeRun, key: string): number | undefined {
+  const index = segmentIndexOf(key, run.target.videoId, run.target.rendition.id);
+  return index !== undefined && index > run.lastClosed && run.covers(index) ? index : undefined;
 }

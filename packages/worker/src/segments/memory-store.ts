@@ -18,6 +18,12 @@ export function segmentKey(videoId: string, renditionId: string, index: number):
   return `${videoId}/${renditionId}/${index}`;
 }
 
+/** The segment index in a `segmentKey` of this video and rendition, else undefined. */
+export function segmentIndexOf(key: string, videoId: string, renditionId: string): number | undefined {
+  const prefix = `${videoId}/${renditionId}/`;
+  return key.startsWith(prefix) ? Number(key.slice(prefix.length)) : undefined;
+}
+
 export class MemoryStore {
   private readonly segments = new Map<string, StoredSegment>();
   private readonly waiters = new Map<string, Set<Waiter>>();
@@ -76,6 +82,12 @@ export class MemoryStore {
       };
       set.add(waiter);
     });
+  }
+
+  /** True when a request waits for a key that `matches`. */
+  isWaitedFor(matches: (key: string) => boolean): boolean {
+    for (const key of this.waiters.keys()) if (matches(key)) return true;
+    return false;
   }
 
   /** Fails every request waiting for a key that `matches` (a run that died will not make them). */

@@ -203,8 +203,7 @@ export class TranscodeRun {
       if (this.lastClosed + 1 < this.target.until && this.deps.exists(this.lastClosed + 1)) {
         this.endReason = 'next segment exists';
       }
-      if (this.endReason !== undefined) break;
-      await this.gate?.promise;
+      if (this.endReason === undefined) await this.gate?.promise;
       if (this.endReason !== undefined) break;
     }
   }
