@@ -31,21 +31,26 @@ before(async () => {
 });
 after(() => removeTempDir(dir));
 
-async function runWhole(facts: SourceFacts, source = path): Promise<{ run: TranscodeRun; segments: ClosedSegment[]; spawned: number }> {
+/** A split run of all of desktop-180p from `source`; `onSegment` is handed each segment with its run. */
+function startWholeRun(facts: SourceFacts, source: string, onSegment: (run: TranscodeRun, segment: ClosedSegment) => void, onSpawn = (): void => undefined): TranscodeRun {
   const rendition = findRendition(facts, 'desktop-180p');
+  return new TranscodeRun({ videoId: 'v', rendition, facts, from: 0, until: rendition.plan.segments.length }, {
+    opener: localFileSource(() => source), log: silentLog, threads: 0, preset: 'ultrafast', firstSegmentAlone: true,
+    headSpoolBytes: 64 * 1024, onSegment, exists: () => false, onSpawn, onExit: () => undefined,
+  });
+}
+
+async function assertNoFfmpegLeft(): Promise<void> {
+  assert.deepEqual((await listChildProcesses()).filter((entry) => /ffmpeg/.test(entry.commandLine)), [], 'no ffmpeg left');
+}
+
+async function runWhole(facts: SourceFacts, source = path): Promise<{ run: TranscodeRun; segments: ClosedSegment[]; spawned: number }> {
   const segments: ClosedSegment[] = [];
   let spawned = 0;
-  const run = new TranscodeRun({ videoId: 'v', rendition, facts, from: 0, until: rendition.plan.segments.length }, {
-    opener: localFileSource(() => source), log: silentLog, threads: 0, preset: 'ultrafast', firstSegmentAlone: true,
-    headSpoolBytes: 64 * 1024,
-    onSegment: (_, segment) => segments.push(segment),
-    exists: () => false,
-    onSpawn: () => (spawned += 1),
-    onExit: () => undefined,
-  });
+  const run = startWholeRun(facts, source, (_, segment) => segments.push(segment), () => (spawned += 1));
   await run.done;
-  assert.deepEqual((await listChildProcesses()).filter((entry) => /ffmpeg/.test(entry.commandLine)), [], 'no ffmpeg left');
-  assert.deepEqual(segments.map((segment) => segment.index), rendition.plan.segments.map((_, index) => index));
+  await assertNoFfmpegLeft();
+  assert.deepEqual(segments.map((segment) => segment.index), run.target.rendition.plan.segments.map((_, index) => index));
   return { run, segments, spawned };
 }
 
@@ -79,19 +84,12 @@ test('a source that says its audio ends before the boundary is not split', async
 
 test('a run stopped and then paused in the same breath (the idle sweep, then a buffered segment past the run-ahead) still ends', async () => {
   const probed = await probeSource(localFileSource(() => fullPath), 'v');
-  const rendition = findRendition(probed, 'desktop-180p');
   const made: number[] = [];
-  const run: TranscodeRun = new TranscodeRun({ videoId: 'v', rendition, facts: probed, from: 0, until: rendition.plan.segments.length }, {
-    opener: localFileSource(() => fullPath), log: silentLog, threads: 0, preset: 'ultrafast', firstSegmentAlone: true,
-    onSegment: (_, segment) => {
-      made.push(segment.index);
-      if (segment.index !== 1) return;
-      run.stop('idle');
-      run.pause();
-    },
-    exists: () => false,
-    onSpawn: () => undefined,
-    onExit: () => undefined,
+  const run = startWholeRun(probed, fullPath, (source, segment) => {
+    made.push(segment.index);
+    if (segment.index !== 1) return;
+    source.stop('idle');
+    source.pause();
   });
   let timer: NodeJS.Timeout | undefined;
   const hung = new Promise<'hung'>((resolve) => (timer = setTimeout(() => resolve('hung'), 30_000)));
@@ -101,5 +99,5 @@ test('a run stopped and then paused in the same breath (the idle sweep, then a b
   assert.equal(run.state, 'stopped');
   assert.equal(run.endReason, 'idle');
   assert.deepEqual(made, [0, 1]);
-  assert.deepEqual((await listChildProcesses()).filter((entry) => /ffmpeg/.test(entry.commandLine)), [], 'no ffmpeg left');
+  await assertNoFfmpegLeft();
 });
