@@ -23,3 +23,12 @@ export async function assertEncodersAvailable(required: readonly string[] = REQU
     throw SharedErrors.create('FFMPEG_NOT_FOUND', `ffmpeg lacks the encoders ${missing.join(', ')}`, { details: { missing } });
   }
 }
+
+/** The x264 presets Kiln accepts, fastest first: each later one spends more CPU per frame for a better picture at the same bitrate. */
+export const X264_PRESETS = ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium'] as const;
+export type X264Preset = (typeof X264_PRESETS)[number];
+
+/** The preset one step faster than `preset` (`ultrafast` has none faster). */
+export function fasterPreset(preset: X264Preset): X264Preset {
+  return X264_PRESETS[Math.max(0, X264_PRESETS.indexOf(preset) - 1)] ?? preset;
+}

@@ -125,6 +125,11 @@ test('the local ffmpeg has the encoders Kiln needs, and a missing one is named',
   assert.deepEqual([...parseEncoderList(' V....D libx264              libx264 H.264\n A....D aac  AAC\n ------\n')], ['libx264', 'aac']);
 });
 
+test('a faster preset is the next one toward ultrafast, which has none faster', async () => {
+  const { X264_PRESETS, fasterPreset } = await import('./encoders.js');
+  assert.deepEqual(X264_PRESETS.map(fasterPreset), ['ultrafast', 'ultrafast', 'superfast', 'veryfast', 'faster', 'fast']);
+});
+
 test('an ffmpeg, even a paused one, does not outlive a process killed outright', async () => {
   const { spawn } = await import('node:child_process');
   const fixture = join(import.meta.dirname, 'fixtures', 'spawn-paused-ffmpeg.ts');

@@ -5,7 +5,7 @@
  * the head starts once every segment-0 run has ended (segments are interchangeable between runs:
  * source-time timestamps). Within each group the heaviest runs go first.
  */
-import { PRETRANSCODE_SEGMENTS, type Logger, type ProfileName } from '@kiln/shared';
+import { PRETRANSCODE_SEGMENTS, type Logger, type ProfileName, type X264Preset } from '@kiln/shared';
 import { WorkerErrors } from '../errors.js';
 import type { SegmentCache } from '../segments/cache.js';
 import type { SourceFacts } from '../transcode/facts.js';
@@ -21,7 +21,7 @@ export interface HeadDependencies {
   readonly processes: ProcessRegistry;
   readonly slots: Slots;
   readonly log: Logger;
-  readonly preset?: string;
+  readonly preset?: X264Preset;
 }
 
 /** One transcode run of the head: segments [from, until) of a rendition. */

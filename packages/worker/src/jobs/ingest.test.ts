@@ -64,7 +64,7 @@ function dependencies(): IngestDependencies {
   const { storage, redis, keys } = harness;
   const head = {
     opener: fastStartSource(storage), cache: new SegmentCache(storage, redis, keys), processes,
-    slots: new Slots(2), log, preset: 'ultrafast',
+    slots: new Slots(2), log, preset: 'ultrafast' as const,
   };
   return { storage, redis, keys, videos, scratch: new JobScratch(join(dir, 'jobs')), limits: DEFAULT_LIMITS, head, log };
 }

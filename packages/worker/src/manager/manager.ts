@@ -2,7 +2,7 @@
  * The worker's transcodes: which run makes which segment, capacity, seeks, throttling and idle
  * runs, the in-memory store, uploads to the cache. HTTP routes call `segment` and `ensure`.
  */
-import type { Logger } from '@kiln/shared';
+import type { Logger, X264Preset } from '@kiln/shared';
 import { segmentAt } from '@kiln/shared';
 import { WorkerErrors } from '../errors.js';
 import type { LoadSnapshot } from '../load/report.js';
@@ -26,7 +26,7 @@ export interface ManagerOptions extends PolicyLimits {
   /** Longest run, in segments (the keyframe list is one argument); a longer encode restarts there. */
   readonly maxRunSegments: number;
   readonly threads: number;
-  readonly preset?: string;
+  readonly preset?: X264Preset;
   /** A run takes its first segment from a low-latency output of its own (split-args.ts); default true. */
   readonly firstSegmentAlone?: boolean;
   readonly opener: SourceOpener;

@@ -5,8 +5,8 @@
  * frame of every whole second of the global grid, and stops where segment `until` begins.
  */
 import {
-  DEVICE_PROFILES, forceKeyFramesArgument, formatFrameRate, formatSeconds, rational, seekTime, segmentAt, subtract,
-  type AudioRung, type Rational, type SegmentPlan, type VideoPlan, type VideoRung,
+  DEVICE_PROFILES, fasterPreset, forceKeyFramesArgument, formatFrameRate, formatSeconds, rational, seekTime, segmentAt, subtract,
+  type AudioRung, type X264Preset, type Rational, type SegmentPlan, type VideoPlan, type VideoRung,
 } from '@kiln/shared';
 import type { AudioFacts, SourceFacts, VideoFacts } from './facts.js';
 
@@ -18,7 +18,7 @@ export const MP4_FORMATS: readonly string[] = ['mov', 'mp4', 'm4a', '3gp', '3g2'
 export const AUDIO_SAMPLE_RATE = 48_000;
 export const AAC_FRAME: Rational = rational(1024, AUDIO_SAMPLE_RATE);
 /** x264's speed/quality trade: measured ~2.4× realtime for 1080p→720p on one of these cores. */
-export const DEFAULT_PRESET = 'veryfast';
+export const DEFAULT_PRESET: X264Preset = 'veryfast';
 
 /** Where ffmpeg reads the source, and what it may open to do so. */
 export interface InputSpec {
@@ -39,7 +39,7 @@ export interface RunSpec {
   readonly from: number;
   /** Segment the run stops before (exclusive); the plan's length for "to the end". */
   readonly until: number;
-  readonly preset?: string;
+  readonly preset?: X264Preset;
   /** Encoder threads; 0 lets x264 choose. */
   readonly threads: number;
   /** Frame threads of a split run's head encoder (split-args.ts `headThreadsFor`); 2 when absent. */
@@ -97,12 +97,15 @@ function hdrToSdr(): string[] {
  * B-frames and no lookahead (`zerolatency`), and that many frame threads, so x264 holds only
  * `headThreads - 1` frames. Not zerolatency's slice threads: they make ffmpeg wait for each frame's
  * encode before it decodes and scales the next (measured: more idle CPU, segment 0 later).
+ * The head is also one preset faster (`fasterPreset`): a client waits for all of its frames
+ * (veryfast → superfast: segment 0 of the bench ~15 % sooner, ~0.6 dB PSNR less on real footage).
  */
 export function videoEncoderArgs(spec: RunSpec, rung: VideoRung, keyframes: string, headThreads?: number): string[] {
   const h264 = DEVICE_PROFILES[rung.profile].h264;
   const head = headThreads !== undefined;
+  const preset = spec.preset ?? DEFAULT_PRESET;
   return [
-    '-c:v', 'libx264', '-preset', spec.preset ?? DEFAULT_PRESET, ...(head ? ['-tune', 'zerolatency', '-x264-params', 'sliced-threads=0'] : []),
+    '-c:v', 'libx264', '-preset', head ? fasterPreset(preset) : preset, ...(head ? ['-tune', 'zerolatency', '-x264-params', 'sliced-threads=0'] : []),
     '-profile:v', h264.profile, '-level:v', h264.level.name,
     '-refs', String(h264.refs), '-bf', String(head ? 0 : h264.bFrames),
     '-b:v', String(rung.video.bitrate), '-maxrate', String(rung.video.maxrate), '-bufsize', String(rung.video.bufsize),

@@ -4,7 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
-import { seekTime, spawnFfmpeg, toNumber, type Logger, type MediaToolProcess } from '@kiln/shared';
+import { seekTime, spawnFfmpeg, toNumber, type Logger, type MediaToolProcess, type X264Preset } from '@kiln/shared';
 import { transcodeArgs, type RunSpec } from './ffmpeg-args.js';
 import { headThreadsFor, splitRunArgs, splittable } from './split-args.js';
 import type { SourceFacts } from './facts.js';
@@ -26,7 +26,7 @@ export interface LegContext {
   readonly opener: SourceOpener;
   readonly log: Logger;
   readonly threads: number;
-  readonly preset?: string;
+  readonly preset?: X264Preset;
   /** Aborting kills the leg's ffmpeg (its whole group, even while stopped). */
   readonly signal: AbortSignal;
   onSpawn(pid: number): void;

@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { segmentBytes, segmentStream, type Segment } from '@kiln/segmenter';
-import { isKilnError, type KilnError, type Logger, type MediaToolProcess } from '@kiln/shared';
+import { isKilnError, type KilnError, type Logger, type MediaToolProcess, type X264Preset } from '@kiln/shared';
 import { WorkerErrors } from '../errors.js';
 import { frameTicks, segmenterBoundary } from './boundaries.js';
 import { checkAgainstPlan } from './check.js';
@@ -46,7 +46,7 @@ export interface RunDependencies {
   readonly opener: SourceOpener;
   readonly log: Logger;
   readonly threads: number;
-  readonly preset?: string;
+  readonly preset?: X264Preset;
   /** Called with each segment that matched the plan, in order. */
   onSegment(run: TranscodeRun, segment: ClosedSegment): void;
   /** True when segment `index` exists already (cache or memory): the run need not make it. */
