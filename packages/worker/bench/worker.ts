@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { fasterPreset, loadWorkerConfig, runFfmpeg, spawnFfmpeg, type X264Preset } from '@kiln/shared';
+import { DEFAULT_X264_PRESET, fasterPreset, loadWorkerConfig, runFfmpeg, spawnFfmpeg, type X264Preset } from '@kiln/shared';
 import { startServices } from '@kiln/shared/testing';
 import { tuneWorkerHeap } from '../src/heap.js';
 import { MP4_FORMATS, transcodeArgs } from '../src/transcode/ffmpeg-args.js';
@@ -35,7 +35,8 @@ const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const SOURCE = join(REPO, '.bench', 'worker-1080p30-60s-moov-at-end.mp4');
 const FASTSTART = join(REPO, '.bench', 'worker-1080p30-60s-faststart.mp4');
 const RENDITION = 'desktop-720p';
-const PRESET: X264Preset = 'veryfast';
+/** The worker's default (`KILN_WORKER_PRESET`), for Kiln's main output and plain ffmpeg alike. */
+const PRESET: X264Preset = DEFAULT_X264_PRESET;
 
 async function ensureInputs(): Promise<void> {
   if (existsSync(SOURCE) && existsSync(FASTSTART)) return;

@@ -1,6 +1,6 @@
 import { cpus } from 'node:os';
 import { optionalSetting, setting, type ConfigOf, type CrossCheck, type Env, loadConfig } from './define.js';
-import { X264_PRESETS } from '../ffmpeg/encoders.js';
+import { DEFAULT_X264_PRESET, X264_PRESETS } from '../ffmpeg/encoders.js';
 import { byteSize, duration, flag, integer, oneOf, port, text, url, list } from './values.js';
 
 /**
@@ -37,7 +37,7 @@ export const Settings = {
   workerScratchDir: optionalSetting('KILN_WORKER_SCRATCH_DIR', text(), "A worker's local scratch (pid files of its ffmpeg processes); default `<KILN_DATA_DIR>/worker-scratch`."),
   workerFirstSegmentAlone: setting('KILN_WORKER_FIRST_SEGMENT_ALONE', flag(), 'A transcode a player waits on takes its first segment from a second output of the same ffmpeg, encoded without lookahead or B-frames (x264 `zerolatency`) and one preset faster than `KILN_WORKER_PRESET`, so it is served as soon as its frames are encoded; `false`: one output, whose first segment waits for x264\'s lookahead (~15 frames) past its end (measured in the worker README).', { default: 'true' }),
   workerHeapGrowth: setting('KILN_WORKER_HEAP_GROWTH', integer(0, 400), 'Percent the worker\'s JavaScript heap may grow past what its last full garbage collection kept before the next one (V8 `--heap-growing-percent`); 0 leaves it to V8, which keeps the heap so tight while media streams through that it collects every few seconds (measured in the worker README).', { default: '100' }),
-  workerPreset: setting('KILN_WORKER_PRESET', oneOf(X264_PRESETS), 'x264 preset of on-demand transcodes. The first segment of a run a client waits for (a split run) is encoded one preset faster.', { default: 'veryfast' }),
+  workerPreset: setting('KILN_WORKER_PRESET', oneOf(X264_PRESETS), 'x264 preset of on-demand transcodes. The first segment of a run a client waits for (a split run) is encoded one preset faster.', { default: DEFAULT_X264_PRESET }),
   uploadMaxBytes: setting('KILN_UPLOAD_MAX_BYTES', byteSize(1), 'Largest upload `POST /v1/videos` accepts; a larger one is refused with 413 and nothing is kept.', { default: '10GB' }),
   pretranscodeConcurrency: setting('KILN_PRETRANSCODE_CONCURRENCY', integer(1, 64), 'Upload jobs (ingest and pre-transcode) a `pretranscode` worker runs at once; each runs up to KILN_WORKER_CAPACITY ffmpeg processes.', { default: '1' }),
   jobLockDuration: setting('KILN_JOB_LOCK_DURATION', duration(1000), 'How long a queue job stays locked to its worker without renewal: a job whose worker died is picked up again after about this long.', { default: '30s' }),

@@ -291,8 +291,8 @@ export class TranscodeManager {
   private sweep(): void {
     const now = Date.now();
     for (const run of this.alive()) {
-      // A run a client is waiting on is not idle, however long its segment takes.
-      if (isIdle(view(run), now, this.options.idleMs) && !this.store.isWaitedFor((key) => pendingIndex(run, key) !== undefined)) run.stop('idle');
+      const waitedOn = this.store.isWaitedFor((key) => pendingIndex(run, key) !== undefined);
+      if (isIdle(view(run), now, this.options.idleMs, waitedOn)) run.stop('idle');
     }
   }
 }

@@ -33,6 +33,7 @@ test('a run pauses at runAhead segments past its player and resumes below', () =
 test('idle runs and the run a seek may replace', () => {
   assert.equal(isIdle(run({ lastRequestAt: 1_000 }), 2_000, 999), true);
   assert.equal(isIdle(run({ lastRequestAt: 1_000 }), 2_000, 1_000), false);
+  assert.equal(isIdle(run({ lastRequestAt: 1_000 }), 2_000, 999, true), false, 'a client waits on it');
   const older = run({ id: 'old', lastRequestAt: 5 });
   assert.equal(runToReplace([run({ lastRequestAt: 9 }), older]), older);
   assert.equal(runToReplace([]), undefined);

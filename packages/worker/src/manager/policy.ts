@@ -52,8 +52,9 @@ export function throttleAction(run: RunView, runAhead: number): ThrottleAction {
   return 'none';
 }
 
-export function isIdle(run: RunView, now: number, idleMs: number): boolean {
-  return now - run.lastRequestAt > idleMs;
+/** Nobody asked the run for anything during `idleMs`; a run a client is waiting on (`waitedOn`) is not idle, however long its segment takes. */
+export function isIdle(run: RunView, now: number, idleMs: number, waitedOn = false): boolean {
+  return !waitedOn && now - run.lastRequestAt > idleMs;
 }
 
 /** At capacity, a seek may take the slot of the same rendition's run that was asked least recently. */

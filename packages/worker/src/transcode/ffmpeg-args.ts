@@ -5,7 +5,7 @@
  * frame of every whole second of the global grid, and stops where segment `until` begins.
  */
 import {
-  DEVICE_PROFILES, fasterPreset, forceKeyFramesArgument, formatFrameRate, formatSeconds, rational, seekTime, segmentAt, subtract,
+  DEFAULT_X264_PRESET, DEVICE_PROFILES, fasterPreset, forceKeyFramesArgument, formatFrameRate, formatSeconds, rational, seekTime, segmentAt, subtract,
   type AudioRung, type X264Preset, type Rational, type SegmentPlan, type VideoPlan, type VideoRung,
 } from '@kiln/shared';
 import type { AudioFacts, SourceFacts, VideoFacts } from './facts.js';
@@ -17,8 +17,6 @@ export const MP4_FORMATS: readonly string[] = ['mov', 'mp4', 'm4a', '3gp', '3g2'
 /** The sample rate of every AAC rendition, and the length of one AAC frame (1024 samples) at it. */
 export const AUDIO_SAMPLE_RATE = 48_000;
 export const AAC_FRAME: Rational = rational(1024, AUDIO_SAMPLE_RATE);
-/** x264's speed/quality trade: measured ~2.4× realtime for 1080p→720p on one of these cores. */
-export const DEFAULT_PRESET: X264Preset = 'veryfast';
 
 /** Where ffmpeg reads the source, and what it may open to do so. */
 export interface InputSpec {
@@ -103,7 +101,7 @@ function hdrToSdr(): string[] {
 export function videoEncoderArgs(spec: RunSpec, rung: VideoRung, keyframes: string, headThreads?: number): string[] {
   const h264 = DEVICE_PROFILES[rung.profile].h264;
   const head = headThreads !== undefined;
-  const preset = spec.preset ?? DEFAULT_PRESET;
+  const preset = spec.preset ?? DEFAULT_X264_PRESET;
   return [
     '-c:v', 'libx264', '-preset', head ? fasterPreset(preset) : preset, ...(head ? ['-tune', 'zerolatency', '-x264-params', 'sliced-threads=0'] : []),
     '-profile:v', h264.profile, '-level:v', h264.level.name,
