@@ -1,6 +1,6 @@
 /**
  * `pnpm bench compatibility [--media DIR] [--out docs/compatibility.md] [--concurrency 2]`:
- * issue 7's acceptance run — every file of the sample media folder uploaded through the API of a
+ * the sample media acceptance run — every file of the sample media folder uploaded through the API of a
  * test cluster (this API, one pre-transcode and one on-demand `kiln worker` with x264
  * `ultrafast`, Redis, an S3 API server), then refused with a code or `ready` and read to its end
  * by ffmpeg as an HLS client — written as a table to docs/compatibility.md. It lives in the api

@@ -6,7 +6,7 @@ import { makeTempDir, removeTempDir } from '@kiln/shared/testing';
 import { launchPlayer, type Player } from './testing/browser.js';
 import { startPipeline, type Pipeline } from './testing/pipeline.js';
 
-/** hls.js reports this on TS segments because AAC priming leaves a gap of a few ms; it plays on (ECOSYSTEM.md). */
+/** hls.js reports this on TS segments because AAC priming leaves a gap of a few ms; it plays on. */
 const HARMLESS = new Set(['bufferSeekOverHole']);
 const DURATION_S = 12;
 

@@ -38,7 +38,7 @@ export async function startTranscoding(config: WorkerConfig, redis: Redis, log: 
   const processes = new ProcessRegistry(scratchDirectory(config), moduleLogger(log, 'processes'));
   const leftovers = await processes.killLeftovers();
   if (leftovers > 0) log.warn({ leftovers }, 'killed ffmpeg processes of a worker that died');
-  // The fast-start view (issue 4); `storageRangeSource` over `startRangeServer` is the plain-range fallback.
+  // The fast-start view; `storageRangeSource` over `startRangeServer` is the plain-range fallback.
   const opener = fastStartSource(storage);
   const manager = new TranscodeManager({
     capacity: config.workerCapacity ?? defaultWorkerCapacity(),

@@ -1,5 +1,5 @@
 /**
- * The master playlist (DESIGN.md "Playlists"): one EXT-X-STREAM-INF per rendition with the
+ * The master playlist (docs/architecture.md "Playlists"): one EXT-X-STREAM-INF per rendition with the
  * bandwidth the shared ladder declares, CODECS, and for video RESOLUTION and FRAME-RATE.
  */
 import type { Rung } from '@kiln/shared';

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { chromium, type Browser } from 'playwright-core';
 
-/** Flags that keep Chromium off the (closed) network and let video autoplay (ECOSYSTEM.md). */
+/** Flags that keep Chromium off the (closed) network and let video autoplay. */
 const CHROMIUM_ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required',

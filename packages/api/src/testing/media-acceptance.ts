@@ -1,5 +1,5 @@
 /**
- * Issue 7's acceptance run: every file of the sample media folder uploaded through the API of a
+ * The sample media acceptance run: every file of the sample media folder uploaded through the API of a
  * test cluster, then either refused (`failed` with a code) or `ready` and read to its end by
  * ffmpeg as an HLS client, its length checked against the original file's. Every wait is
  * bounded, so a hung job or a stuck `processing` shows up as a row, not as a hung run.
@@ -41,7 +41,7 @@ export interface AcceptanceRow {
   readonly variant?: Variant;
   readonly duration?: DurationCheck;
   readonly audio?: { readonly expected: boolean; readonly present: boolean };
-  /** ffmpeg's complaints while reading, other than the audio priming overlap DESIGN.md allows. */
+  /** ffmpeg's complaints while reading, other than the audio priming overlap (docs/architecture.md "Timestamps"). */
   readonly playerErrors?: readonly string[];
   /** Packets ffmpeg flagged corrupt: TS continuity counters jumping where runs meet. */
   readonly continuityJumps?: number;
@@ -119,7 +119,7 @@ export const continuityJumps = (stderr: string): number => stderr.split('\n').fi
 
 /**
  * What ffmpeg printed that a player should not meet. Allowed: where runs meet, audio starting up
- * to one AAC frame early (DESIGN.md "Segments"), which ffmpeg reports as a DTS step back; and
+ * to one AAC frame early (docs/architecture.md "Timestamps"), which ffmpeg reports as a DTS step back; and
  * continuity counter jumps there (counted apart: the packets still decode).
  */
 export function playerErrors(stderr: string): string[] {

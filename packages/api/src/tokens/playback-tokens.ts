@@ -1,5 +1,5 @@
 /**
- * The token side of playback (DESIGN.md "Tokens"): one-time playback links whose nonce the first
+ * The token side of playback (docs/architecture.md "Tokens"): one-time playback links whose nonce the first
  * master GET consumes (Redis SET NX, TTL = the link's remaining lifetime), and session tokens on
  * variant and segment URLs bound to the video, profile and expiry, with the worker as a hint.
  */

@@ -12,7 +12,7 @@ import { launchPlayer, type Player } from '../testing/browser.js';
 import { startCluster, waitFor, type Cluster } from './test-cluster.js';
 import { indexedSegments, playbackUrl, segmentCacheCounts, settledVideo, uploadFile } from './upload-client.js';
 
-/** hls.js reports this on TS segments because AAC priming leaves a gap of a few ms; it plays on (ECOSYSTEM.md). */
+/** hls.js reports this on TS segments because AAC priming leaves a gap of a few ms; it plays on. */
 const HARMLESS = new Set(['bufferSeekOverHole']);
 const DURATION_S = 14;
 /** 14 s on the 2,2,3,3,4 schedule: segments 0–4, of which 0–2 are the pre-transcoded head. */

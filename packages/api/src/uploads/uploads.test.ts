@@ -90,7 +90,7 @@ async function play(id: string): Promise<{ code: number | null; stderr: string; 
 
 /**
  * Where one run's segments meet another's, the audio may start up to one AAC frame early
- * (DESIGN.md "Segments": priming), and ffmpeg says so; anything else it prints is an error.
+ * (docs/architecture.md "Timestamps": priming), and ffmpeg says so; anything else it prints is an error.
  */
 function assertOnlyPrimingOverlaps(stderr: string): void {
   for (const line of stderr.split('\n').filter(Boolean)) {

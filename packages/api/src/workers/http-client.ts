@@ -1,5 +1,5 @@
 /**
- * The WorkerClient over HTTP, against the worker's routes (issue 5, packages/worker/src/http):
+ * The WorkerClient over HTTP, against the worker's routes (packages/worker/src/http/app.ts):
  * `POST /transcodes {video, rendition, segment}` and `GET /segments/{video}/{rendition}/{n}.ts`.
  * The worker finds the source and plans the rendition itself (from `{profile}-{rung}`), so the job's
  * profile, rung and source key are not sent. 503 (full, draining) and connection failures mean

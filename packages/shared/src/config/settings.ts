@@ -101,7 +101,7 @@ export const loadWorkerConfig = (env?: Env): WorkerConfig =>
   loadConfig(WORKER_SETTINGS, env, [s3AccessKeysTogether, reportOutlivesInterval]);
 export const loadUpConfig = (env?: Env): UpConfig => loadConfig(UP_SETTINGS, env);
 
-/** One transcode per core: measured here, two 720p encodes fill two cores in real time (ECOSYSTEM.md). */
+/** One transcode per core: a real-time 720p encode keeps about one core busy (docs/architecture.md "Worker runs"). */
 export const defaultWorkerCapacity = (): number => Math.max(1, cpus().length);
 
 export const CONFIG_GROUPS = [

@@ -83,7 +83,7 @@ function collectTail(stream: Readable, limit: number): () => string {
 /**
  * Spawns ffmpeg or ffprobe with an argument array (never a shell) in its own process group.
  * The caller reads stdout; the result is judged by `done`, and callers must also judge what
- * was produced: ffmpeg exits 0 on some inputs while writing nothing (see ECOSYSTEM.md).
+ * was produced: ffmpeg exits 0 on some inputs while writing nothing (a moov-at-end MP4 on stdin with `-c copy`).
  */
 export function spawnMediaTool(
   binary: string,

@@ -1,7 +1,7 @@
 import { SharedErrors } from '../errors.js';
 
 /**
- * Device profiles (DESIGN.md "Client capabilities and ladder"): each fixes the H.264 profile and
+ * Device profiles (docs/architecture.md "Device profiles and the ladder"): each fixes the H.264 profile and
  * level, the largest rung and the audio bitrate, so the oldest phones still get a stream they decode.
  */
 import { z } from 'zod';

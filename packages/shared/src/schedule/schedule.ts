@@ -1,5 +1,5 @@
 /**
- * The segment schedule (DESIGN.md "Segments"): durations 2,2,3,3,4,4 then 5 s repeated, boundaries
+ * The segment schedule (docs/architecture.md "Segments"): durations 2,2,3,3,4,4 then 5 s repeated, boundaries
  * on whole seconds, the same for every rendition. With a constant frame rate the frame that opens
  * each segment is known before any encode, so every EXTINF is exact to the frame up front.
  */

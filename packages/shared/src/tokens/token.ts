@@ -1,5 +1,5 @@
 /**
- * Signed tokens (DESIGN.md "Tokens"): `base64url(JSON payload) "." base64url(HMAC-SHA256)`, the MAC
+ * Signed tokens (docs/architecture.md "Tokens"): `base64url(JSON payload) "." base64url(HMAC-SHA256)`, the MAC
  * taken over the encoded payload text. The payload always carries `exp` (unix seconds), a random
  * `nonce` and the `kid` of the key that signed it, so secrets can rotate: sign with the first,
  * verify with whichever the kid names.

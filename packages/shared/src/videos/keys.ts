@@ -31,7 +31,7 @@ export function uploadPartKey(videoId: string, part: number): string {
   return `${uploadPartsPrefix(videoId)}${String(part).padStart(6, '0')}`;
 }
 
-/** The one MP4 workers read (DESIGN.md "Sources"); the worker's `sourceKey` says the same. */
+/** The one MP4 workers read (docs/architecture.md "Sources"); the worker's `sourceKey` says the same. */
 export function sourceObjectKey(videoId: string): string {
   return `sources/${videoId}.mp4`;
 }

@@ -1,7 +1,7 @@
 /**
  * Each closed segment against the plan: the index expected next, its first access unit an IDR at
  * the planned PTS, and its length to the frame. A mismatch fails the run loudly; a wrong segment is
- * never stored or served (DESIGN.md "Segments": never a silently wrong playlist).
+ * never stored or served (docs/architecture.md "Segments": never a silently wrong playlist).
  */
 import { segmentAt, toNumber, type SegmentPlan } from '@kiln/shared';
 import type { Segment } from '@kiln/segmenter';

@@ -1,6 +1,6 @@
 /**
- * The real source path (DESIGN.md "Sources"): range reads of `sources/{video}.mp4`, the fast-start
- * view of issue 4 (moov first, chunk offsets rewritten), served on a loopback endpoint of its own
+ * The source path workers use (docs/architecture.md "Sources"): range reads of `sources/{video}.mp4`,
+ * the fast-start view (moov first, chunk offsets rewritten), served on a loopback endpoint of its own
  * with Range support so ffmpeg can seek to the keyframe before `-ss` and read nothing earlier.
  *
  * A video's view is kept once made (bounded by the rewritten moovs' bytes): the probe before a first

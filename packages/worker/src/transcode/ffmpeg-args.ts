@@ -1,6 +1,6 @@
 /**
- * ffmpeg arguments for one transcode run, built by pure functions (DESIGN.md "Segments",
- * "Timestamps are source-time"). A run starts at the first frame of segment `from` (`-ss S` before
+ * ffmpeg arguments for one transcode run, built by pure functions (docs/architecture.md
+ * "Timestamps"). A run starts at the first frame of segment `from` (`-ss S` before
  * `-i`), shifts its output to source time (`-output_ts_offset BASE+S`), forces an IDR at the first
  * frame of every whole second of the global grid, and stops where segment `until` begins.
  */

@@ -7,7 +7,7 @@
  * A run a client waits on (`firstSegmentAlone`) is split (split-args.ts): its first segment comes
  * from an output of the same ffmpeg encoded without lookahead, so it is served as soon as its frames
  * are encoded, where one output holds it until x264 has taken in ~15 frames past the boundary.
- * Runs from any segment join without a gap (source-time timestamps, DESIGN.md "Segments").
+ * Runs from any segment join without a gap (source-time timestamps, docs/architecture.md "Timestamps").
  */
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';

@@ -2,8 +2,8 @@
  * What a transcode reads: a small interface so the run does not care where the bytes come from.
  * - `localFileSource`: a file on this machine (tests, benchmarks).
  * - `storageRangeSource`: plain range reads of the object in storage through a loopback HTTP
- *   endpoint, so ffmpeg can seek (the moov at the end costs it one extra range request). This is the
- *   fallback until the fast-start view of `../source` (issue 4) is wired in.
+ *   endpoint, so ffmpeg can seek (the moov at the end costs it one extra range request): the
+ *   fallback without the fast-start view of `../source`, which tests compare it with.
  */
 import type { Readable } from 'node:stream';
 import { sourceObjectKey, type ObjectStorage } from '@kiln/shared';
