@@ -1,9 +1,9 @@
 /**
  * The worker's V8 heap. Media streams through the worker at the encoder's pace: a source relayed to
  * ffmpeg, its output segmented and uploaded. At that steady, slow allocation rate V8 keeps the old
- * generation within ~10 MB of what survived the last full collection, so a ~30 MB heap is
- * mark-compacted every couple of seconds: measured for a 60 s 1080p→720p run, ~25 full collections
- * and ~1.1 s of the worker's CPU, against ~6 and ~0.65 s when the heap may double (worker README).
+ * generation just above what survived the last full collection, so the heap is mark-compacted
+ * every couple of seconds, a large share of the worker's CPU during a run; letting the heap grow
+ * further between collections removes most of them (docs/architecture.md "Worker runs").
  */
 import { setFlagsFromString } from 'node:v8';
 

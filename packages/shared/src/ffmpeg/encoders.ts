@@ -27,7 +27,7 @@ export async function assertEncodersAvailable(required: readonly string[] = REQU
 /** The x264 presets Kiln accepts, fastest first: each later one spends more CPU per frame for a better picture at the same bitrate. */
 export const X264_PRESETS = ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium'] as const;
 export type X264Preset = (typeof X264_PRESETS)[number];
-/** On-demand transcodes' preset unless `KILN_WORKER_PRESET` says otherwise: measured ~2.4× realtime for 1080p→720p on one of these cores. */
+/** On-demand transcodes' preset unless `KILN_WORKER_PRESET` says otherwise: fast enough for one core to run a 1080p→720p encode ahead of real time. */
 export const DEFAULT_X264_PRESET: X264Preset = 'veryfast';
 
 /** The preset one step faster than `preset` (`ultrafast` has none faster). */

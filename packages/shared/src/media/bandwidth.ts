@@ -3,18 +3,16 @@
  * player that trusts the master playlist never picks a stream its network cannot carry.
  *
  * Rate control: x264 ABR at the rung's bitrate, capped at MAXRATE_RATIO × bitrate with a VBV buffer
- * of VBV_BUFFER_SECONDS at maxrate. Measured here (ffmpeg 5.1, veryfast, IDR every second, 40 s of
- * three synthetic sources): averages stayed within 0.97…1.04 × bitrate and the RFC 8216 peak within
- * 1.2×. A looser cap (1.5× / 2 s) let a zooming source reach 1.23× on average and 1.63× at peak; a
- * 0.5 s buffer starved hard content to 0.86× average, which would make AVERAGE-BANDWIDTH a lie.
+ * of VBV_BUFFER_SECONDS at maxrate: with it, averages stay close to the bitrate and the RFC 8216
+ * peak close to maxrate. A looser cap let a zooming source overshoot both; a shorter buffer starved
+ * hard content below its bitrate, which would make AVERAGE-BANDWIDTH a lie.
  *
  * Declared peak: RFC 8216 4.3.4.2 makes BANDWIDTH of a VOD stream its measured peak segment bit rate,
  * and Apple's authoring spec wants it within 10 % of that, in both directions, so a ceiling is as
  * wrong as an underestimate. We declare before any encode, so we declare what content that uses its
  * bitrate (what a rung is sized for) measures: x264 then runs every segment between the bitrate
- * and maxrate, and the midpoint of the two keeps both ends within 5 %. Measured through the whole
- * pipeline (api/src/playlists/real-encodes.test.ts, noisy testsrc2): video peaks of 1.01…1.05 ×
- * bitrate. The hard ceiling, maxrate + bufsize / 2.5 s (worstCaseVideoBitrate, 1.54×), is reached
+ * and maxrate, and the midpoint of the two keeps both ends within 5 % (real-encodes.test.ts checks
+ * it through the whole pipeline). The hard ceiling, maxrate + bufsize / 2.5 s (worstCaseVideoBitrate, 1.54×), is reached
  * only when hard content follows content easy enough to refill the VBV buffer; it stays within
  * Apple's "peak ≤ 200 % of average".
  */

@@ -10,20 +10,19 @@ import { slicesOf, type FastStartPlan, type PieceSlice } from './plan.js';
 import type { RangeReader } from './range-reader.js';
 
 /**
- * 4 MiB: on the 1 GB bench, 1 MiB reads spent a visible share in the thread-pool round trip of
- * each read and write; 2 and 8 MiB ran a little slower, 16 MiB clearly so.
+ * 4 MiB: with smaller reads the thread-pool round trip of each read and write shows in the
+ * throughput; larger ones ran slower (`pnpm bench faststart`).
  */
 export const WRITE_CHUNK_BYTES = 4 * 1024 * 1024;
 /**
  * Two reads in flight: a page-cache read is a memcpy on a thread-pool thread, and two of them on
- * two cores copied ~45 % faster than one on the 1 GB bench; a third added less than the noise.
+ * two cores copy clearly faster than one; a third added less than the noise.
  */
 export const WRITE_READ_AHEAD = 2;
 /**
- * A regular file gets write(2)s of at most 1 MiB: on the bench machine's ext4 (Linux 6.18), writes
- * of 2 MiB or more into a new file ran 4–8× slower than 1 MiB ones. Other destinations (pipes,
- * FIFOs, devices) get whole chunks: each extra write is a thread-pool round trip, and with both
- * cores busy copying, four of them per chunk cost a third of the throughput.
+ * A regular file gets write(2)s of at most 1 MiB: on ext4, larger writes into a new file ran
+ * several times slower. Other destinations (pipes, FIFOs, devices) get whole chunks: each extra
+ * write is a thread-pool round trip, which costs throughput while both cores are busy copying.
  */
 export const FILE_WRITE_BYTES = 1024 * 1024;
 

@@ -33,8 +33,7 @@ const versionOf = (info: ObjectInfo) => `${info.size}@${info.lastModified.getTim
 /**
  * A seek that lands in the first MiBs of media (by the average bitrate) gets no seek hold: its
  * keyframe lies inside the first response, ffmpeg reads on, and the hold would only stall it for
- * 300 ms (a run from segment 1 of the bench source: first output at 489 ms without, 740 ms with),
- * while what it can save is less than this much reading.
+ * up to its 300 ms limit, while what it can save is less than this much reading.
  */
 const NEAR_SEEK_BYTES = 2 * 1024 * 1024;
 

@@ -96,7 +96,7 @@ function hdrToSdr(): string[] {
  * `headThreads - 1` frames. Not zerolatency's slice threads: they make ffmpeg wait for each frame's
  * encode before it decodes and scales the next (measured: more idle CPU, segment 0 later).
  * The head is also one preset faster (`fasterPreset`): a client waits for all of its frames
- * (veryfast → superfast: segment 0 of the bench ~15 % sooner, ~0.6 dB PSNR less on real footage).
+ * (segment 0 comes sooner, for a little less quality in its first seconds).
  */
 export function videoEncoderArgs(spec: RunSpec, rung: VideoRung, keyframes: string, headThreads?: number): string[] {
   const h264 = DEVICE_PROFILES[rung.profile].h264;
@@ -167,8 +167,8 @@ function outputArgs(spec: RunSpec, audioOnly: boolean): string[] {
 
 /**
  * Muxer options of a run's main output (stdout), which the worker reads in bulk: ffmpeg writes its
- * 32 KiB output buffer when it is full, where to a pipe it would write every packet (~4,600 writes
- * per minute of 720p, each waking the worker; measured: the worker's CPU per 60 s run ~0.57 → ~0.43 s).
+ * 32 KiB output buffer when it is full, where to a pipe it would write every packet (thousands of
+ * writes per minute, each waking the worker and costing it CPU).
  * A segment then closes at most 32 KiB of output later, a fraction of a segment at every rung. A
  * split run's head keeps writing every packet: a client is waiting for its segment.
  */
