@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rational } from '@kiln/shared';
-import type { SourceFacts } from '../transcode/facts.js';
+import type { TranscodeFacts } from '../transcode/facts.js';
 import { headRenditions, headTasks, type HeadTask } from './head.js';
 import { Slots } from './slots.js';
 
-const facts: SourceFacts = {
+const facts: TranscodeFacts = {
   duration: rational(15),
   video: { index: 0, codec: 'h264', width: 640, height: 360, rotation: 0, frameRate: rational(30), interlaced: false, highBitDepth: false, hdr: false },
   audio: { index: 1, codec: 'aac', channels: 2, sampleRate: 48_000 },
@@ -35,7 +35,7 @@ test('cached head segments are not made again; a short source has a short head',
 });
 
 test('audio-only sources get their audio renditions', () => {
-  const audioOnly: SourceFacts = { duration: facts.duration, ...(facts.audio === undefined ? {} : { audio: facts.audio }) };
+  const audioOnly: TranscodeFacts = { duration: facts.duration, ...(facts.audio === undefined ? {} : { audio: facts.audio }) };
   const renditions = headRenditions(audioOnly, ['mobile', 'desktop']);
   assert.ok(renditions.length > 0);
   assert.ok(renditions.every((rendition) => rendition.rung.kind === 'audio'));

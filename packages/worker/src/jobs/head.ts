@@ -8,7 +8,7 @@
 import { PRETRANSCODE_SEGMENTS, type Logger, type ProfileName, type X264Preset } from '@kiln/shared';
 import { WorkerErrors } from '../errors.js';
 import type { SegmentCache } from '../segments/cache.js';
-import type { SourceFacts } from '../transcode/facts.js';
+import type { TranscodeFacts } from '../transcode/facts.js';
 import type { ProcessRegistry } from '../transcode/processes.js';
 import { renditionsFor, type Rendition } from '../transcode/rendition.js';
 import { TranscodeRun, type ClosedSegment } from '../transcode/run.js';
@@ -61,7 +61,7 @@ export function headTasks(renditions: readonly Rendition[], cached: ReadonlyMap<
   return [...first.sort(heaviestFirst), ...rest.sort(heaviestFirst)];
 }
 
-export function headRenditions(facts: SourceFacts, profiles: readonly ProfileName[]): Rendition[] {
+export function headRenditions(facts: TranscodeFacts, profiles: readonly ProfileName[]): Rendition[] {
   return profiles.flatMap((profile) => renditionsFor(facts, profile));
 }
 
@@ -76,11 +76,11 @@ export interface HeadJob {
 }
 
 /** Makes (or pins, when already cached) the head of every rendition of `profiles`. */
-export async function pretranscodeHead(videoId: string, facts: SourceFacts, profiles: readonly ProfileName[], deps: HeadDependencies, signal?: AbortSignal): Promise<void> {
+export async function pretranscodeHead(videoId: string, facts: TranscodeFacts, profiles: readonly ProfileName[], deps: HeadDependencies, signal?: AbortSignal): Promise<void> {
   await startHead(videoId, facts, profiles, deps, signal).done;
 }
 
-export function startHead(videoId: string, facts: SourceFacts, profiles: readonly ProfileName[], deps: HeadDependencies, signal?: AbortSignal): HeadJob {
+export function startHead(videoId: string, facts: TranscodeFacts, profiles: readonly ProfileName[], deps: HeadDependencies, signal?: AbortSignal): HeadJob {
   const stopper = new AbortController();
   const stop = signal === undefined ? stopper.signal : AbortSignal.any([signal, stopper.signal]);
   let zeroSettled = () => {};
@@ -91,7 +91,7 @@ export function startHead(videoId: string, facts: SourceFacts, profiles: readonl
   return { segmentZeroSettled, done, stop: () => stopper.abort() };
 }
 
-async function makeHead(videoId: string, facts: SourceFacts, profiles: readonly ProfileName[], deps: HeadDependencies, signal: AbortSignal, onSegmentZeroEnded: () => void): Promise<void> {
+async function makeHead(videoId: string, facts: TranscodeFacts, profiles: readonly ProfileName[], deps: HeadDependencies, signal: AbortSignal, onSegmentZeroEnded: () => void): Promise<void> {
   const renditions = headRenditions(facts, profiles);
   const cached = new Map(await Promise.all(renditions.map(async (rendition) => [rendition.id, await deps.cache.cachedIndexes(videoId, rendition.id)] as const)));
   const tasks = headTasks(renditions, cached);
@@ -108,7 +108,7 @@ async function makeHead(videoId: string, facts: SourceFacts, profiles: readonly 
  * Every run, segment 0 first: the later segments wait until every segment-0 run has ended, so none
  * of them takes CPU from a segment 0. The first failure stops the rest.
  */
-async function runTasks(videoId: string, facts: SourceFacts, tasks: readonly HeadTask[], deps: HeadDependencies, signal: AbortSignal, onSegmentZeroEnded: () => void): Promise<void> {
+async function runTasks(videoId: string, facts: TranscodeFacts, tasks: readonly HeadTask[], deps: HeadDependencies, signal: AbortSignal, onSegmentZeroEnded: () => void): Promise<void> {
   const failure = new AbortController();
   // The first failure is the one reported: the runs it stops say only that (TRANSCODE_STOPPED).
   let firstFailure: { reason: unknown } | undefined;
@@ -127,12 +127,12 @@ async function runTasks(videoId: string, facts: SourceFacts, tasks: readonly Hea
 }
 
 /** A slot holds one ffmpeg: it passes on when ffmpeg ends, while the segments are still being stored. */
-async function runInSlot(videoId: string, facts: SourceFacts, task: HeadTask, deps: HeadDependencies, signal: AbortSignal): Promise<void> {
+async function runInSlot(videoId: string, facts: TranscodeFacts, task: HeadTask, deps: HeadDependencies, signal: AbortSignal): Promise<void> {
   const stored = await deps.slots.use(() => runTask(videoId, facts, task, deps, signal));
   await stored.all;
 }
 
-async function runTask(videoId: string, facts: SourceFacts, task: HeadTask, deps: HeadDependencies, signal: AbortSignal): Promise<{ all: Promise<unknown> }> {
+async function runTask(videoId: string, facts: TranscodeFacts, task: HeadTask, deps: HeadDependencies, signal: AbortSignal): Promise<{ all: Promise<unknown> }> {
   if (signal.aborted) throw WorkerErrors.create('TRANSCODE_STOPPED', 'the pre-transcode was stopped');
   const stores: Promise<void>[] = [];
   const started = Date.now();

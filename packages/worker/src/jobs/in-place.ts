@@ -8,7 +8,7 @@
 import { ffprobe, isKilnError, sourceObjectKey, uploadObjectKey, type ObjectStorage, type ProbeResult } from '@kiln/shared';
 import { classify, type IngestLimits, type IngestPlan } from '../ingest/index.js';
 import { openFastStartView, serveView, SourceErrors, storageRangeReader, type FastStartView, type RangeReader } from '../source/index.js';
-import type { SourceFacts } from '../transcode/facts.js';
+import type { TranscodeFacts } from '../transcode/facts.js';
 import { fastStartSource } from '../transcode/fast-start-source.js';
 import { MP4_FORMATS } from '../transcode/ffmpeg-args.js';
 import type { SourceOpener } from '../transcode/source.js';
@@ -20,7 +20,7 @@ const LOOK_TIMEOUT_MS = 20_000;
 
 export interface InPlaceSource {
   readonly plan: IngestPlan;
-  readonly facts: SourceFacts;
+  readonly facts: TranscodeFacts;
   /** Opens the upload as the fast-start source workers will read once it is `sources/{id}.mp4`. */
   readonly opener: SourceOpener;
 }

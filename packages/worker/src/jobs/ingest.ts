@@ -19,7 +19,7 @@ import {
 } from '@kiln/shared';
 import { WorkerErrors } from '../errors.js';
 import { IngestErrors, inspectSource, normalizeSource, type IngestLimits, type NormalizeResult } from '../ingest/index.js';
-import type { SourceFacts } from '../transcode/facts.js';
+import type { TranscodeFacts } from '../transcode/facts.js';
 import { localFileSource } from '../transcode/source.js';
 import { discardSegments } from './discard.js';
 import { factsFromPlan, recordFromFacts } from './facts.js';
@@ -55,7 +55,7 @@ interface IngestRun {
 interface CheckedSource {
   readonly path: string;
   readonly action: NormalizeResult['action'];
-  readonly facts: SourceFacts;
+  readonly facts: TranscodeFacts;
   readonly size: number;
 }
 

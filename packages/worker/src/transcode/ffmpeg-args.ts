@@ -8,7 +8,7 @@ import {
   DEFAULT_X264_PRESET, DEVICE_PROFILES, fasterPreset, forceKeyFramesArgument, formatFrameRate, formatSeconds, rational, seekTime, segmentAt, subtract,
   type AudioRung, type X264Preset, type Rational, type SegmentPlan, type VideoPlan, type VideoRung,
 } from '@kiln/shared';
-import type { AudioFacts, SourceFacts, VideoFacts } from './facts.js';
+import type { TranscodeAudio, TranscodeFacts, TranscodeVideo } from './facts.js';
 
 /** The constant BASE of every run's `-output_ts_offset`: keeps the first PTS clear of 0 (B-frame delay). */
 export const BASE_OFFSET_SECONDS = 10;
@@ -30,7 +30,7 @@ export interface InputSpec {
 
 export interface RunSpec {
   readonly input: InputSpec;
-  readonly facts: SourceFacts;
+  readonly facts: TranscodeFacts;
   readonly rung: VideoRung | AudioRung;
   readonly plan: SegmentPlan;
   /** First segment of the run. */
@@ -73,7 +73,7 @@ export function inputArgs(input: InputSpec, start: Rational): string[] {
  * planned), and `tpad` repeats the last one until `-t` ends the run (a source whose declared length
  * is a frame or two longer than its pictures), so every run yields exactly its planned frames.
  */
-export function videoFilter(video: VideoFacts, rung: VideoRung, frameRate: Rational): string {
+export function videoFilter(video: TranscodeVideo, rung: VideoRung, frameRate: Rational): string {
   return [
     ...(video.interlaced ? ['bwdif=mode=send_frame:parity=auto:deint=all'] : []),
     `fps=${frameRate.num}/${frameRate.den}:start_time=0`,
@@ -113,7 +113,7 @@ export function videoEncoderArgs(spec: RunSpec, rung: VideoRung, keyframes: stri
   ];
 }
 
-function videoArgs(spec: RunSpec, video: VideoFacts, rung: VideoRung, plan: VideoPlan): string[] {
+function videoArgs(spec: RunSpec, video: TranscodeVideo, rung: VideoRung, plan: VideoPlan): string[] {
   return [
     '-map', `0:${video.index}`,
     '-vf', videoFilter(video, rung, plan.frameRate),
@@ -122,7 +122,7 @@ function videoArgs(spec: RunSpec, video: VideoFacts, rung: VideoRung, plan: Vide
 }
 
 /** The source's audio when the rung has any (a rung of bitrate 0 and a silent source have none). */
-export function mappedAudio(spec: RunSpec): AudioFacts | undefined {
+export function mappedAudio(spec: RunSpec): TranscodeAudio | undefined {
   return spec.rung.audioBitrate === 0 ? undefined : spec.facts.audio;
 }
 

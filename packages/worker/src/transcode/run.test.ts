@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { runFfmpeg } from '@kiln/shared';
 import { listChildProcesses, makeTempDir, removeTempDir } from '@kiln/shared/testing';
 import { decodeFrames, makeSource, silentLog } from '../testing/harness.js';
-import type { SourceFacts } from './facts.js';
+import type { TranscodeFacts } from './facts.js';
 import { probeSource } from './probe.js';
 import { findRendition } from './rendition.js';
 import { TranscodeRun, type ClosedSegment } from './run.js';
@@ -32,7 +32,7 @@ before(async () => {
 after(() => removeTempDir(dir));
 
 /** A split run of all of desktop-180p from `source`; `onSegment` is handed each segment with its run. */
-function startWholeRun(facts: SourceFacts, source: string, onSegment: (run: TranscodeRun, segment: ClosedSegment) => void, onSpawn = (): void => undefined): TranscodeRun {
+function startWholeRun(facts: TranscodeFacts, source: string, onSegment: (run: TranscodeRun, segment: ClosedSegment) => void, onSpawn = (): void => undefined): TranscodeRun {
   const rendition = findRendition(facts, 'desktop-180p');
   return new TranscodeRun({ videoId: 'v', rendition, facts, from: 0, until: rendition.plan.segments.length }, {
     opener: localFileSource(() => source), log: silentLog, threads: 0, preset: 'ultrafast', firstSegmentAlone: true,
@@ -44,7 +44,7 @@ async function assertNoFfmpegLeft(): Promise<void> {
   assert.deepEqual((await listChildProcesses()).filter((entry) => /ffmpeg/.test(entry.commandLine)), [], 'no ffmpeg left');
 }
 
-async function runWhole(facts: SourceFacts, source = path): Promise<{ run: TranscodeRun; segments: ClosedSegment[]; spawned: number }> {
+async function runWhole(facts: TranscodeFacts, source = path): Promise<{ run: TranscodeRun; segments: ClosedSegment[]; spawned: number }> {
   const segments: ClosedSegment[] = [];
   let spawned = 0;
   const run = startWholeRun(facts, source, (_, segment) => segments.push(segment), () => (spawned += 1));

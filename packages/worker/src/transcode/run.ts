@@ -16,7 +16,7 @@ import { isKilnError, type KilnError, type Logger, type MediaToolProcess, type X
 import { WorkerErrors } from '../errors.js';
 import { frameTicks, segmenterBoundary } from './boundaries.js';
 import { checkAgainstPlan } from './check.js';
-import type { SourceFacts } from './facts.js';
+import type { TranscodeFacts } from './facts.js';
 import { discardLeg, startLeg, type Leg, type LegContext, type LegRange } from './leg.js';
 import type { Rendition } from './rendition.js';
 import type { SourceOpener } from './source.js';
@@ -63,7 +63,7 @@ export interface RunDependencies {
 export interface RunTarget {
   readonly videoId: string;
   readonly rendition: Rendition;
-  readonly facts: SourceFacts;
+  readonly facts: TranscodeFacts;
   readonly from: number;
   readonly until: number;
 }

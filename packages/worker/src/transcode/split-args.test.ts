@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chooseLadder, planAudioSchedule, planVideoSchedule, rational, type VideoRung } from '@kiln/shared';
-import type { SourceFacts } from './facts.js';
+import type { TranscodeFacts } from './facts.js';
 import { MP4_FORMATS, type InputSpec, type RunSpec } from './ffmpeg-args.js';
 import { headThreadsFor, splitRunArgs, splittable } from './split-args.js';
 
 const NTSC = rational(30_000, 1001);
-const facts: SourceFacts = {
+const facts: TranscodeFacts = {
   duration: rational(60),
   video: { index: 0, codec: 'h264', width: 1920, height: 1080, rotation: 0, frameRate: NTSC, interlaced: false, highBitDepth: false, hdr: false },
   audio: { index: 1, codec: 'aac', channels: 6, sampleRate: 44_100, duration: rational(60) },
@@ -60,7 +60,7 @@ test('the head takes a frame thread per CPU (2 to 4) and is fed a frame per thre
   assert.deepEqual([1, 2, 3, 4, 16].map(headThreadsFor), [2, 2, 3, 4, 4]);
   const twelve = rational(12);
   const slowPlan = planVideoSchedule(60, twelve);
-  const slowFacts: SourceFacts = { ...facts, video: { ...facts.video!, frameRate: twelve } };
+  const slowFacts: TranscodeFacts = { ...facts, video: { ...facts.video!, frameRate: twelve } };
   const slowRung = chooseLadder({ width: 1920, height: 1080, frameRate: twelve }, 'desktop').find((candidate) => candidate.id === '720p');
   assert.ok(slowRung?.kind === 'video');
   const args = splitRunArgs({ input: file, facts: slowFacts, rung: slowRung, plan: slowPlan, from: 10, until: 14, threads: 0, headThreads: 4 });
@@ -76,14 +76,14 @@ test('not split: a single segment, audio-only, audio known to start after or end
   const desktop = rung('desktop', '720p');
   assert.equal(splittable({ input: file, facts, rung: desktop, plan, from: 3, until: 4, threads: 0 }), undefined);
   const [audioRung] = chooseLadder({ audioOnly: true }, 'mobile');
-  const audioFacts: SourceFacts = { duration: rational(30), audio: { index: 0, codec: 'aac', channels: 2, sampleRate: 48_000 } };
+  const audioFacts: TranscodeFacts = { duration: rational(30), audio: { index: 0, codec: 'aac', channels: 2, sampleRate: 48_000 } };
   assert.equal(splittable({ input: file, facts: audioFacts, rung: audioRung, plan: planAudioSchedule(30), from: 0, until: 4, threads: 0 }), undefined);
   // Segment 1 starts at 2 s: audio ending at 2.5 s would hold the head's closing IDR until ffmpeg ends.
-  const shortAudio: SourceFacts = { ...facts, audio: { ...facts.audio!, duration: rational(5, 2) } };
+  const shortAudio: TranscodeFacts = { ...facts, audio: { ...facts.audio!, duration: rational(5, 2) } };
   assert.equal(splittable({ input: file, facts: shortAudio, rung: desktop, plan, from: 0, until: 5, threads: 0 }), undefined);
   assert.ok(splittable({ input: file, facts: { ...facts, audio: { ...facts.audio!, duration: rational(3) } }, rung: desktop, plan, from: 0, until: 5, threads: 0 }));
   // Audio that starts after the boundary (2 s) leaves the head nothing to close on; before it, fine.
-  const lateAudio = (tenths: number): SourceFacts => ({ ...facts, audio: { ...facts.audio!, delay: rational(tenths, 10) } });
+  const lateAudio = (tenths: number): TranscodeFacts => ({ ...facts, audio: { ...facts.audio!, delay: rational(tenths, 10) } });
   assert.equal(splittable({ input: file, facts: lateAudio(25), rung: desktop, plan, from: 0, until: 5, threads: 0 }), undefined);
   assert.ok(splittable({ input: file, facts: lateAudio(15), rung: desktop, plan, from: 0, until: 5, threads: 0 }));
   const silent = splitRunArgs({ input: file, facts: { duration: rational(60), video: facts.video! }, rung: desktop, plan, from: 0, until: 5, threads: 0 });

@@ -18,7 +18,7 @@ import {
   add, compare, forceKeyFramesArgument, formatSeconds, rational, seekTime,
   type Rational, type VideoPlan, type VideoRung,
 } from '@kiln/shared';
-import type { AudioFacts, VideoFacts } from './facts.js';
+import type { TranscodeAudio, TranscodeVideo } from './facts.js';
 import {
   audioEncoderArgs, BULK_OUTPUT, checkRange, inputArgs, mappedAudio, muxArgs, outputOffset, runDuration, runFrameCount,
   videoEncoderArgs, videoFilter, type RunSpec,
@@ -38,7 +38,7 @@ const AUDIO_END_SLACK: Rational = rational(1, 2);
  * cover the boundary and the margin after it: where the source says it starts later or ends
  * sooner, the run gets one output. (Where it does not say, the run's spool bound catches it.)
  */
-function audioCoversHead(audio: AudioFacts | undefined, boundary: Rational): boolean {
+function audioCoversHead(audio: TranscodeAudio | undefined, boundary: Rational): boolean {
   if (audio === undefined) return true;
   const start = audio.delay ?? rational(0);
   if (compare(start, boundary) > 0) return false;
@@ -56,7 +56,7 @@ export function headThreadsFor(cpus: number): number {
 interface SplitSpec extends RunSpec {
   readonly rung: VideoRung;
   readonly plan: VideoPlan;
-  readonly video: VideoFacts;
+  readonly video: TranscodeVideo;
 }
 
 /**
