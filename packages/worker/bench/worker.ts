@@ -26,7 +26,7 @@ import { DEFAULT_X264_PRESET, fasterPreset, loadWorkerConfig, runFfmpeg, spawnFf
 import { startServices } from '@kiln/shared/testing';
 import { tuneWorkerHeap } from '../src/heap.js';
 import { MP4_FORMATS, transcodeArgs } from '../src/transcode/ffmpeg-args.js';
-import { probeSource } from '../src/transcode/probe.js';
+import { probeSource } from '../src/transcode/facts-cache.js';
 import { findRendition } from '../src/transcode/rendition.js';
 import { localFileSource } from '../src/transcode/source.js';
 import { startHarness, type Harness } from '../src/testing/harness.js';

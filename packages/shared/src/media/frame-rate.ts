@@ -2,7 +2,7 @@
  * Frame rates: the one rule that reads a source's rate from ffprobe and chooses the constant rate
  * its output has, and the master playlist's FRAME-RATE attribute.
  */
-import { probeFrameRate, type ProbeStream } from '../ffmpeg/probe.js';
+import { probeFrameRate, type ProbeStream } from '../ffmpeg/ffprobe.js';
 import type { Rational } from '../schedule/rational.js';
 import { formatDecimal, rational } from '../schedule/rational.js';
 

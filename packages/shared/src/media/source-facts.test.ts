@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ProbeStream } from '../ffmpeg/probe.js';
+import type { ProbeStream } from '../ffmpeg/ffprobe.js';
 import { rational } from '../schedule/rational.js';
 import { sourceFacts } from './source-facts.js';
 import { isHighBitDepth } from './source-streams.js';

@@ -3,7 +3,7 @@
  * keeps and how long they last. Ingest's plan, the transcode facts each worker plans from and the
  * video record's picture are all views of this model, so they cannot read one field two ways.
  */
-import type { ProbeResult, ProbeStream } from '../ffmpeg/probe.js';
+import type { ProbeResult, ProbeStream } from '../ffmpeg/ffprobe.js';
 import { toRational, type Rational } from '../schedule/rational.js';
 import { averageFrameRate, looksVariable, outputFrameRate, type PacketCount } from './frame-rate.js';
 import {

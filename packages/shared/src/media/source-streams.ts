@@ -2,7 +2,7 @@
  * Pure readings of ffprobe's streams: which one is the picture (cover art is not), which audio
  * track to keep, and the fields a source's facts are made of.
  */
-import { probeFrameRate, streamRotation, type ProbeResult, type ProbeStream } from '../ffmpeg/probe.js';
+import { probeFrameRate, streamRotation, type ProbeResult, type ProbeStream } from '../ffmpeg/ffprobe.js';
 import { rational, toRational, type Rational } from '../schedule/rational.js';
 
 /** Codecs that are still pictures; in an audio container, or as a single frame, they are cover art. */

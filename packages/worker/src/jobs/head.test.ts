@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rational } from '@kiln/shared';
-import type { TranscodeFacts } from '../transcode/facts.js';
+import type { TranscodeFacts } from '../transcode/transcode-facts.js';
 import { headRenditions, headTasks, type HeadTask } from './head.js';
 import { Slots } from './slots.js';
 

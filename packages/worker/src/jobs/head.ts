@@ -8,7 +8,7 @@
 import { PRETRANSCODE_SEGMENTS, type Logger, type ProfileName, type X264Preset } from '@kiln/shared';
 import { WorkerErrors } from '../errors.js';
 import type { SegmentCache } from '../segments/cache.js';
-import type { TranscodeFacts } from '../transcode/facts.js';
+import type { TranscodeFacts } from '../transcode/transcode-facts.js';
 import type { ProcessRegistry } from '../transcode/processes.js';
 import { renditionsFor, type Rendition } from '../transcode/rendition.js';
 import { TranscodeRun, type ClosedSegment } from '../transcode/run.js';

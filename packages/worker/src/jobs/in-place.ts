@@ -8,12 +8,12 @@
 import { ffprobe, isKilnError, sourceObjectKey, uploadObjectKey, type ObjectStorage, type ProbeResult } from '@kiln/shared';
 import { classify, type IngestLimits, type IngestPlan } from '../ingest/index.js';
 import { openFastStartView, serveView, SourceErrors, storageRangeReader, type FastStartView, type RangeReader } from '../source/index.js';
-import type { TranscodeFacts } from '../transcode/facts.js';
+import type { TranscodeFacts } from '../transcode/transcode-facts.js';
 import { fastStartSource } from '../transcode/fast-start-source.js';
 import { MP4_FORMATS } from '../transcode/ffmpeg-args.js';
 import type { SourceOpener } from '../transcode/source.js';
 import { cachedObject } from './block-cache.js';
-import { factsFromPlan } from './facts.js';
+import { factsFromPlan } from './ingest-facts.js';
 
 /** A bound on the look: a probe that hangs must not hold the job (the full inspection then decides). */
 const LOOK_TIMEOUT_MS = 20_000;

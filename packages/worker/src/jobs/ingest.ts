@@ -19,10 +19,10 @@ import {
 } from '@kiln/shared';
 import { WorkerErrors } from '../errors.js';
 import { IngestErrors, inspectSource, normalizeSource, type IngestLimits, type NormalizeResult } from '../ingest/index.js';
-import type { TranscodeFacts } from '../transcode/facts.js';
+import type { TranscodeFacts } from '../transcode/transcode-facts.js';
 import { localFileSource } from '../transcode/source.js';
 import { discardSegments } from './discard.js';
-import { factsFromPlan, recordFromFacts } from './facts.js';
+import { factsFromPlan, recordFromFacts } from './ingest-facts.js';
 import { startHead, type HeadDependencies, type HeadJob } from './head.js';
 import { lookInPlace, type InPlaceSource } from './in-place.js';
 import type { JobScratch } from './scratch.js';

@@ -15,7 +15,7 @@ import { discardIngest } from './discard.js';
 import { pretranscodeHead, type HeadDependencies } from './head.js';
 import { runIngest, type IngestDependencies } from './ingest.js';
 import { runRetention, type JanitorDependencies } from '../retention/janitor.js';
-import type { FactsCache } from '../transcode/probe.js';
+import type { FactsCache } from '../transcode/facts-cache.js';
 
 /** Starts beyond the attempts that only a dead worker explains: stalls allowed before giving up. */
 const STALLS_ALLOWED = 2;

@@ -10,7 +10,7 @@ import { startServices, type Services } from '@kiln/shared/testing';
 import { segmentObjectKey } from '@kiln/shared';
 import { SegmentCache } from '../segments/cache.js';
 import { parseAccessMember, runRetention, type JanitorDependencies } from './janitor.js';
-import { scheduleRetention } from './schedule.js';
+import { scheduleRetention } from './repeat.js';
 
 const DAY = 24 * 3600 * 1000;
 const NOW = Date.parse('2031-06-01T00:00:00Z');

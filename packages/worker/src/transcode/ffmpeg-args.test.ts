@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chooseLadder, formatSeconds, planAudioSchedule, planVideoSchedule, rational, type VideoRung } from '@kiln/shared';
-import type { TranscodeFacts } from './facts.js';
+import type { TranscodeFacts } from './transcode-facts.js';
 import { MP4_FORMATS, outputOffset, transcodeArgs, videoFilter, type InputSpec } from './ffmpeg-args.js';
 
 const NTSC = rational(30_000, 1001);

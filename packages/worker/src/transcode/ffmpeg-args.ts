@@ -8,7 +8,7 @@ import {
   DEFAULT_X264_PRESET, DEVICE_PROFILES, fasterPreset, forceKeyFramesArgument, formatFrameRate, formatSeconds, rational, seekTime, segmentAt, subtract,
   type AudioRung, type X264Preset, type Rational, type SegmentPlan, type VideoPlan, type VideoRung,
 } from '@kiln/shared';
-import type { TranscodeAudio, TranscodeFacts, TranscodeVideo } from './facts.js';
+import type { TranscodeAudio, TranscodeFacts, TranscodeVideo } from './transcode-facts.js';
 
 /** The constant BASE of every run's `-output_ts_offset`: keeps the first PTS clear of 0 (B-frame delay). */
 export const BASE_OFFSET_SECONDS = 10;

@@ -8,7 +8,7 @@ import type { Readable } from 'node:stream';
 import { makeTempDir, removeTempDir } from '@kiln/shared/testing';
 import { makeSource, silentLog } from '../testing/harness.js';
 import { startLeg } from './leg.js';
-import { probeSource } from './probe.js';
+import { probeSource } from './facts-cache.js';
 import { findRendition } from './rendition.js';
 import { localFileSource } from './source.js';
 

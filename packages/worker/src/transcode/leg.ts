@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import { seekTime, spawnFfmpeg, toNumber, type Logger, type MediaToolProcess, type X264Preset } from '@kiln/shared';
 import { transcodeArgs, type RunSpec } from './ffmpeg-args.js';
 import { headThreadsFor, splitRunArgs, splittable } from './split-args.js';
-import type { TranscodeFacts } from './facts.js';
+import type { TranscodeFacts } from './transcode-facts.js';
 import type { Rendition } from './rendition.js';
 import type { SourceOpener } from './source.js';
 

@@ -8,7 +8,7 @@ import {
   type LadderSource, type ProfileName, type Rung, type SegmentPlan,
 } from '@kiln/shared';
 import { WorkerErrors } from '../errors.js';
-import type { TranscodeFacts } from './facts.js';
+import type { TranscodeFacts } from './transcode-facts.js';
 import { AUDIO_SAMPLE_RATE } from './ffmpeg-args.js';
 
 export interface Rendition {

@@ -16,7 +16,7 @@ import { isKilnError, type KilnError, type Logger, type MediaToolProcess, type X
 import { WorkerErrors } from '../errors.js';
 import { frameTicks, segmenterBoundary } from './boundaries.js';
 import { checkAgainstPlan } from './check.js';
-import type { TranscodeFacts } from './facts.js';
+import type { TranscodeFacts } from './transcode-facts.js';
 import { discardLeg, startLeg, type Leg, type LegContext, type LegRange } from './leg.js';
 import type { Rendition } from './rendition.js';
 import type { SourceOpener } from './source.js';

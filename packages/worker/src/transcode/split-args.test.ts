@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chooseLadder, planAudioSchedule, planVideoSchedule, rational, type VideoRung } from '@kiln/shared';
-import type { TranscodeFacts } from './facts.js';
+import type { TranscodeFacts } from './transcode-facts.js';
 import { MP4_FORMATS, type InputSpec, type RunSpec } from './ffmpeg-args.js';
 import { headThreadsFor, splitRunArgs, splittable } from './split-args.js';
 

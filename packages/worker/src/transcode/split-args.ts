@@ -18,7 +18,7 @@ import {
   add, compare, forceKeyFramesArgument, formatSeconds, rational, seekTime,
   type Rational, type VideoPlan, type VideoRung,
 } from '@kiln/shared';
-import type { TranscodeAudio, TranscodeVideo } from './facts.js';
+import type { TranscodeAudio, TranscodeVideo } from './transcode-facts.js';
 import {
   audioEncoderArgs, BULK_OUTPUT, checkRange, inputArgs, mappedAudio, muxArgs, outputOffset, runDuration, runFrameCount,
   videoEncoderArgs, videoFilter, type RunSpec,

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rational, sourceFacts, type ProbeResult } from '@kiln/shared';
 import { WorkerErrors } from '../errors.js';
-import { parseTranscodeFacts, transcodeFacts } from './facts.js';
+import { parseTranscodeFacts, transcodeFacts } from './transcode-facts.js';
 
 const video = { index: 0, codec_type: 'video', codec_name: 'h264', width: 640, height: 360, r_frame_rate: '30/1', start_time: 0, duration_ts: 1_800_000, time_base: '1/30000' };
 const audio = { index: 1, codec_type: 'audio', codec_name: 'aac', channels: 2, sample_rate: 48_000, duration_ts: 96_000, time_base: '1/48000' };

@@ -4,7 +4,7 @@
  */
 import type { Redis } from 'ioredis';
 import { ffprobe, sourceFacts, type RedisKeys } from '@kiln/shared';
-import { parseTranscodeFacts, transcodeFacts, type TranscodeFacts } from './facts.js';
+import { parseTranscodeFacts, transcodeFacts, type TranscodeFacts } from './transcode-facts.js';
 import type { SourceOpener } from './source.js';
 
 /** Facts do not change for a video; the TTL only keeps deleted videos from lingering forever. */

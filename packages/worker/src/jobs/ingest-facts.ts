@@ -4,7 +4,7 @@
  * the API's playlists and the workers' segments follow one schedule.
  */
 import { sourceFacts, videoPicture, type ProbeResult, type ProbeStream, type VideoRecord } from '@kiln/shared';
-import { transcodeFacts, type TranscodeFacts } from '../transcode/facts.js';
+import { transcodeFacts, type TranscodeFacts } from '../transcode/transcode-facts.js';
 import type { IngestPlan } from '../ingest/index.js';
 
 /**
