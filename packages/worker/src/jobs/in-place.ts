@@ -1,7 +1,7 @@
 /**
  * The upload read in place, before any download. An MP4/MOV that the fast-start view reads and
  * that needs no normalizing is byte for byte the source it becomes (`sources/{id}.mp4` is then a
- * copy of `uploads/{id}`), so its head can be made from the upload object while the rest of
+ * copy of `uploads/{id}`), so its opening can be made from the upload object while the rest of
  * ingest downloads and checks it. This look decides only whether to start early: the verdict
  * still comes from the full inspection of the downloaded file.
  */
@@ -90,7 +90,7 @@ async function declaresFragments(view: FastStartView): Promise<boolean> {
 
 /**
  * The storage as a transcode sees it, with the video's source key reading its upload object
- * (every read, ranged or streamed, through a block cache shared by the head's runs): the same fast-start path, and the same
+ * (every read, ranged or streamed, through a block cache shared by the opening's runs): the same fast-start path, and the same
  * bytes, as once the source is in place. Everything else goes through untouched.
  */
 function uploadAsSource(storage: ObjectStorage, videoId: string): ObjectStorage {

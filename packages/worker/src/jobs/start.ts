@@ -37,7 +37,7 @@ export async function startJobs(config: WorkerConfig, redis: Redis, log: Logger)
   const slots = new Slots(config.workerCapacity ?? defaultWorkerCapacity());
   const opener = fastStartSource(storage);
   const jobLog = moduleLogger(log, 'jobs');
-  const head = { opener, cache: new SegmentCache(storage, redis, keys), processes, slots, log: jobLog, preset: config.workerPreset };
+  const opening = { opener, cache: new SegmentCache(storage, redis, keys), processes, slots, log: jobLog, preset: config.workerPreset };
   const videos = createVideoStore(redis, keys);
   const limits = { ...DEFAULT_LIMITS, maxDurationSeconds: config.ingestMaxDuration / 1000 };
   const connection = connectRedis(config.redisUrl, { forQueues: true, name: 'kiln-worker-jobs' });
@@ -45,7 +45,7 @@ export async function startJobs(config: WorkerConfig, redis: Redis, log: Logger)
   const retention = { storage, redis, keys, log: moduleLogger(log, 'retention'), maxAgeMs: config.retentionMaxAge, maxBytes: config.cacheMaxBytes };
   const runner = startJobRunner(
     { connection, prefix: keys.bullPrefix, concurrency: config.pretranscodeConcurrency, lockDurationMs: config.jobLockDuration },
-    { ingest: { storage, redis, keys, videos, scratch, limits, head, log: jobLog }, head, facts: new FactsCache(redis, keys, opener), retention, videos, log: jobLog },
+    { ingest: { storage, redis, keys, videos, scratch, limits, opening, log: jobLog }, opening, facts: new FactsCache(redis, keys, opener), retention, videos, log: jobLog },
   );
   await scheduleRetention(connection, keys.bullPrefix, config.retentionInterval);
   let draining = false;

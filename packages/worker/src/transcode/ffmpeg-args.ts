@@ -40,8 +40,8 @@ export interface RunSpec {
   readonly preset?: X264Preset;
   /** Encoder threads; 0 lets x264 choose. */
   readonly threads: number;
-  /** Frame threads of a split run's head encoder (split-args.ts `headThreadsFor`); 2 when absent. */
-  readonly headThreads?: number;
+  /** Frame threads of a split run's first-segment output encoder (split-args.ts `firstOutputThreadsFor`); 2 when absent. */
+  readonly firstOutputThreads?: number;
 }
 
 /** BASE + S as ffmpeg takes it. */
@@ -91,25 +91,25 @@ function hdrToSdr(): string[] {
 }
 
 /**
- * libx264 for one rung. `headThreads` (the first segment of a split run, see split-args.ts): no
+ * libx264 for one rung. `firstOutputThreads` (the first segment of a split run, see split-args.ts): no
  * B-frames and no lookahead (`zerolatency`), and that many frame threads, so x264 holds only
- * `headThreads - 1` frames. Not zerolatency's slice threads: they make ffmpeg wait for each frame's
+ * `firstOutputThreads - 1` frames. Not zerolatency's slice threads: they make ffmpeg wait for each frame's
  * encode before it decodes and scales the next (measured: more idle CPU, segment 0 later).
- * The head is also one preset faster (`fasterPreset`): a client waits for all of its frames
+ * The first-segment output is also one preset faster (`fasterPreset`): a client waits for all of its frames
  * (veryfast → superfast: segment 0 of the bench ~15 % sooner, ~0.6 dB PSNR less on real footage).
  */
-export function videoEncoderArgs(spec: RunSpec, rung: VideoRung, keyframes: string, headThreads?: number): string[] {
+export function videoEncoderArgs(spec: RunSpec, rung: VideoRung, keyframes: string, firstOutputThreads?: number): string[] {
   const h264 = DEVICE_PROFILES[rung.profile].h264;
-  const head = headThreads !== undefined;
+  const firstOutput = firstOutputThreads !== undefined;
   const preset = spec.preset ?? DEFAULT_X264_PRESET;
   return [
-    '-c:v', 'libx264', '-preset', head ? fasterPreset(preset) : preset, ...(head ? ['-tune', 'zerolatency', '-x264-params', 'sliced-threads=0'] : []),
+    '-c:v', 'libx264', '-preset', firstOutput ? fasterPreset(preset) : preset, ...(firstOutput ? ['-tune', 'zerolatency', '-x264-params', 'sliced-threads=0'] : []),
     '-profile:v', h264.profile, '-level:v', h264.level.name,
-    '-refs', String(h264.refs), '-bf', String(head ? 0 : h264.bFrames),
+    '-refs', String(h264.refs), '-bf', String(firstOutput ? 0 : h264.bFrames),
     '-b:v', String(rung.video.bitrate), '-maxrate', String(rung.video.maxrate), '-bufsize', String(rung.video.bufsize),
     '-force_key_frames', keyframes,
     '-sc_threshold', '0', '-flags', '+cgop',
-    '-threads', String(headThreads ?? spec.threads),
+    '-threads', String(firstOutputThreads ?? spec.threads),
   ];
 }
 
@@ -170,7 +170,7 @@ function outputArgs(spec: RunSpec, audioOnly: boolean): string[] {
  * 32 KiB output buffer when it is full, where to a pipe it would write every packet (~4,600 writes
  * per minute of 720p, each waking the worker; measured: the worker's CPU per 60 s run ~0.57 → ~0.43 s).
  * A segment then closes at most 32 KiB of output later, a fraction of a segment at every rung. A
- * split run's head keeps writing every packet: a client is waiting for its segment.
+ * split run's first-segment output keeps writing every packet: a client is waiting for its segment.
  */
 export const BULK_OUTPUT: readonly string[] = ['-flush_packets', '0'];
 
@@ -190,13 +190,13 @@ export function checkRange(spec: RunSpec): void {
 export function transcodeArgs(spec: RunSpec): string[] {
   checkRange(spec);
   const start = seekTime(spec.plan, spec.from);
-  const head = inputArgs(spec.input, start);
+  const input = inputArgs(spec.input, start);
   const { rung, plan, facts } = spec;
   if (rung.kind === 'audio' || plan.kind === 'audio') {
-    return [...head, '-vn', ...audioArgs(spec), ...outputArgs(spec, true)];
+    return [...input, '-vn', ...audioArgs(spec), ...outputArgs(spec, true)];
   }
   if (facts.video === undefined) throw new RangeError('a video rendition needs a source with video');
-  return [...head, ...videoArgs(spec, facts.video, rung, plan), ...audioArgs(spec), ...outputArgs(spec, false)];
+  return [...input, ...videoArgs(spec, facts.video, rung, plan), ...audioArgs(spec), ...outputArgs(spec, false)];
 }
 
 /** For logs and metrics: `180p@29.970`. */
