@@ -6,10 +6,10 @@
  *    is plain ffmpeg making the first 2 s of every rendition from a local copy: the very command
  *    lines the pre-transcode worker ran for its segment-0 runs (read from its debug log), the
  *    input swapped for the local file, two at a time (the worker's slots). Also the time to the
- *    record's `ready` (the whole head pinned) against every head run replayed the same way, and
+ *    record's `ready` (the whole opening pinned) against every opening run replayed the same way, and
  *    each sample's steps from the worker's debug log. Rounds alternate the sources.
  * 2. Time to first frame in Chromium (hls.js, profile `mobile`): a ready video; the same video
- *    with its cache emptied (no pre-transcoded head: on demand); and the segments and playlists
+ *    with its cache emptied (no pinned opening: on demand); and the segments and playlists
  *    the API served, as static files from @fastify/static (the floor). Rounds alternate.
  * Inputs are made once (`-preset ultrafast`) and cached in /work/main/.bench/.
  */
@@ -84,7 +84,7 @@ interface KilnSample {
   readonly id: string;
   /** Wall-clock time of the upload's 202, for the worker's log times. */
   readonly answeredAt: number;
-  /** To segment 0 of every rendition in the cache index; to the record's `ready` (the whole head pinned). */
+  /** To segment 0 of every rendition in the cache index; to the record's `ready` (the whole opening pinned). */
   readonly ms: number;
   readonly readyMs: number;
   readonly renditions: number;
@@ -121,7 +121,7 @@ async function kilnTimeToReady(cluster: Cluster, file: string): Promise<KilnSamp
 
 /**
  * A pino line of the pre-transcode worker (times in ms since the epoch): `ingest step` lines say a
- * step, when it `started` and how many `ms` it took; `head segment stored` lines say a `run`, the
+ * step, when it `started` and how many `ms` it took; `opening segment stored` lines say a `run`, the
  * segment `index`, when the run took its slot (`started`), `closed` the segment and `stored` it.
  */
 type WorkerLine = Readonly<{ time: number; msg: string } & Partial<Record<'videoId' | 'step' | 'run' | 'commandLine', string>>
@@ -133,7 +133,7 @@ function breakdown(lines: readonly WorkerLine[], sample: KilnSample): string {
   const mine = lines.filter((line) => line.videoId === sample.id);
   const pickup = mine.find((line) => line.msg === 'job started');
   const steps = mine.filter((line) => line.msg === 'ingest step').map((line) => `${line.step} ${at(line.started ?? 0)}+${line.ms}`);
-  const zero = mine.filter((line) => line.msg === 'head segment stored' && line.index === 0);
+  const zero = mine.filter((line) => line.msg === 'opening segment stored' && line.index === 0);
   const spawned = new Map(lines.filter((line) => line.msg === 'ffmpeg started').map((line) => [line.run, line.time]));
   const toClosed = zero.map((line) => (line.closed ?? 0) - (spawned.get(line.run) ?? Number.NaN));
   const slotToStored = zero.map((line) => (line.stored ?? 0) - (line.started ?? 0));
@@ -211,28 +211,28 @@ const range = (samples: readonly number[], digits = 2): string =>
   `${median(samples).toFixed(digits)} [${Math.min(...samples).toFixed(digits)}–${Math.max(...samples).toFixed(digits)}]`;
 const spread = (samples: readonly number[], digits = 2): string => `median ${range(samples, digits)}`;
 
-/** Per source: segment 0 everywhere and its floor; `ready` and the whole head's floor (ms). */
-type ReadySamples = Record<'kiln' | 'floor' | 'ready' | 'headFloor', number[]>;
+/** Per source: segment 0 everywhere and its floor; `ready` and the whole opening's floor (ms). */
+type ReadySamples = Record<'kiln' | 'floor' | 'ready' | 'openingFloor', number[]>;
 
 /**
  * One sample of a source, then its floors on an idle cluster: the segment-0 runs (the goal's
- * floor) and every run of the head (what `ready` waits for), replayed on the local file.
+ * floor) and every run of the opening (what `ready` waits for), replayed on the local file.
  */
 async function sampleTimeToReady(cluster: Cluster, lines: WorkerLine[], source: (typeof SOURCES)[number], samples: ReadySamples): Promise<string> {
   lines.length = 0;
   const kiln = await kilnTimeToReady(cluster, source.file);
-  const headRuns = lines.filter((l) => l.msg === 'ffmpeg started' && l.commandLine !== undefined).map((l) => l.commandLine ?? '');
-  const segmentZeroRuns = headRuns.slice(0, kiln.renditions);
+  const openingRuns = lines.filter((l) => l.msg === 'ffmpeg started' && l.commandLine !== undefined).map((l) => l.commandLine ?? '');
+  const segmentZeroRuns = openingRuns.slice(0, kiln.renditions);
   await idle(cluster);
   const { ms: floor, runs } = await floorTimeToReady(segmentZeroRuns, source.file);
-  const headFloor = (await floorTimeToReady(headRuns, source.file)).ms;
+  const openingFloor = (await floorTimeToReady(openingRuns, source.file)).ms;
   samples.kiln.push(kiln.ms);
   samples.floor.push(floor);
   samples.ready.push(kiln.readyMs);
-  samples.headFloor.push(headFloor);
+  samples.openingFloor.push(openingFloor);
   process.stdout.write(`time to ready, ${source.name} (${kiln.renditions} renditions): kiln ${ms(kiln.ms)}, floor ${ms(floor)} ` +
     `(${segmentZeroRuns.length} ffmpeg, ${PARALLELISM} at a time) → ${(kiln.ms / floor).toFixed(2)}× (goal ≤ 1.3×); ` +
-    `state ready ${ms(kiln.readyMs)}, whole-head floor ${ms(headFloor)} (${headRuns.length} ffmpeg) → ${(kiln.readyMs / headFloor).toFixed(2)}×\n` +
+    `state ready ${ms(kiln.readyMs)}, whole-opening floor ${ms(openingFloor)} (${openingRuns.length} ffmpeg) → ${(kiln.readyMs / openingFloor).toFixed(2)}×\n` +
     `  ${breakdown(lines, kiln)}; floor per run ${range(runs, 0)}\n`);
   return kiln.id;
 }
@@ -240,18 +240,18 @@ async function sampleTimeToReady(cluster: Cluster, lines: WorkerLine[], source: 
 /** Medians and [min–max] at the end. */
 async function benchTimeToReady(cluster: Cluster, lines: WorkerLine[], rounds: number): Promise<string> {
   let firstId = '';
-  const results = new Map<string, ReadySamples>(SOURCES.map((s) => [s.name, { kiln: [], floor: [], ready: [], headFloor: [] }]));
+  const results = new Map<string, ReadySamples>(SOURCES.map((s) => [s.name, { kiln: [], floor: [], ready: [], openingFloor: [] }]));
   for (let round = 0; round < rounds; round += 1) {
     for (const source of SOURCES) {
       const id = await sampleTimeToReady(cluster, lines, source, results.get(source.name)!);
       firstId ||= id;
     }
   }
-  for (const [name, { kiln, floor, ready, headFloor }] of results) {
+  for (const [name, { kiln, floor, ready, openingFloor }] of results) {
     const ratio = (values: number[], floors: number[]) => values.map((value, i) => value / (floors[i] ?? Number.NaN));
     const seconds = (values: number[]) => spread(values.map((value) => value / 1000));
     process.stdout.write(`${name}, ${rounds} rounds: segment 0 everywhere ${seconds(kiln)} s, floor ${seconds(floor)} s → ${spread(ratio(kiln, floor))}× (goal ≤ 1.3×); ` +
-      `state ready ${seconds(ready)} s, whole-head floor ${seconds(headFloor)} s → ${spread(ratio(ready, headFloor))}×\n`);
+      `state ready ${seconds(ready)} s, whole-opening floor ${seconds(openingFloor)} s → ${spread(ratio(ready, openingFloor))}×\n`);
   }
   return firstId;
 }
@@ -266,21 +266,21 @@ async function benchFirstFrame(cluster: Cluster, player: Player, id: string, rou
     floorServer.addHook('onSend', async (_request, reply) => void reply.header('access-control-allow-origin', '*'));
     await floorServer.register(fastifyStatic, { root, prefix: '/' });
     const floorUrl = `${await floorServer.listen({ host: '127.0.0.1', port: 0 })}${masterPath}`;
-    const samples = { ready: [] as number[], noHead: [] as number[], floor: [] as number[] };
+    const samples = { ready: [] as number[], noOpening: [] as number[], floor: [] as number[] };
     for (let round = 0; round < rounds; round += 1) {
       samples.floor.push(await firstFrame(player, floorUrl));
       samples.ready.push(await firstFrame(player, await playbackUrl(cluster.base, id, 'mobile')));
       await idle(cluster);
       const snapshot = await dropCache(cluster, id);
-      samples.noHead.push(await firstFrame(player, await playbackUrl(cluster.base, id, 'mobile')));
+      samples.noOpening.push(await firstFrame(player, await playbackUrl(cluster.base, id, 'mobile')));
       await idle(cluster);
       // The cache as it was (what the floor serves), for the next round's "ready" sample.
       await restoreCache(cluster, snapshot);
     }
-    const [ready, noHead, floor] = [median(samples.ready), median(samples.noHead), median(samples.floor)];
+    const [ready, noOpening, floor] = [median(samples.ready), median(samples.noOpening), median(samples.floor)];
     process.stdout.write(`first frame (median of ${rounds}; samples ${JSON.stringify(samples)}):\n` +
       `  ready video ${ms(ready)}, static files ${ms(floor)} → ${(ready / floor).toFixed(2)}× (goal ≤ 1.2×)\n` +
-      `  without its pre-transcoded head ${ms(noHead)} → ${(noHead / floor).toFixed(2)}× the floor\n`);
+      `  without its pinned opening ${ms(noOpening)} → ${(noOpening / floor).toFixed(2)}× the floor\n`);
   } finally {
     await floorServer.close();
     await removeTempDir(root);

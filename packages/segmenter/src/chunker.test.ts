@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Chunker, type SegmentTiming } from './chunker.js';
 import { isSegmenterError } from './errors.js';
-import { boundariesFromDurations } from './schedule.js';
+import { boundariesFromDurations } from './duration-boundaries.js';
 
 const SCHEDULE = boundariesFromDurations([2, 2, 3, 3, 4, 4, 5]);
 

@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { SEGMENTER_ERRORS, type SegmenterErrorCode } from './errors.js';
-import { boundariesFromDurations } from './schedule.js';
+import { boundariesFromDurations } from './duration-boundaries.js';
 import { Segmenter } from './segmenter.js';
 import type { Segment } from './segment.js';
 import { synthetic } from './testing/synthetic.js';

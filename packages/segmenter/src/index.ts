@@ -4,7 +4,7 @@
  */
 export { Segmenter } from './segmenter.js';
 export { segmentStream } from './stream.js';
-export { boundariesFromDurations, secondsToTicks } from './schedule.js';
+export { boundariesFromDurations, secondsToTicks } from './duration-boundaries.js';
 export { segmentBytes, type Segment, type SegmenterOptions, type SegmenterStats } from './segment.js';
 export { checkSegment } from './check.js';
 export { SEGMENTER_ERRORS, SegmenterError, isSegmenterError, type SegmenterErrorCode, type SegmenterLogger } from './errors.js';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
-import { boundariesFromDurations } from './schedule.js';
+import { boundariesFromDurations } from './duration-boundaries.js';
 import { segmentBytes, type Segment } from './segment.js';
 import { assertConservation, assertContinuity, packetsOf, runSegmenter } from './testing/checks.js';
 

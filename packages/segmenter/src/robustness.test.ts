@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkSegment } from './check.js';
-import { boundariesFromDurations } from './schedule.js';
+import { boundariesFromDurations } from './duration-boundaries.js';
 import type { SegmenterOptions } from './segment.js';
 import { concat, packet, packetize, pat, pes, pmt, PMT_PID, STREAM_TYPE, VIDEO_PID, h264AccessUnit } from './testing/builders.js';
 import { assertConservation, assertContinuity, packetsOf, runSegmenter } from './testing/checks.js';

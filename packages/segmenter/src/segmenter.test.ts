@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SegmenterError, isSegmenterError } from './errors.js';
-import { boundariesFromDurations } from './schedule.js';
+import { boundariesFromDurations } from './duration-boundaries.js';
 import { Segmenter } from './segmenter.js';
 import { segmentBytes, type Segment } from './segment.js';
 import { segmentStream } from './stream.js';

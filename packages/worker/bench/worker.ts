@@ -3,7 +3,7 @@
  * - time to first segment: from the request for segment 0 of a 1080p moov-at-end source in the S3
  *   test server until the 720p segment (desktop-720p) is served, against plain ffmpeg making the
  *   first 2 s of the same rendition (the rendition's encoder arguments) from a local fast-started
- *   copy, `-t 2`. Kiln's first segment comes from its split run's head: x264 `zerolatency`, one
+ *   copy, `-t 2`. Kiln's first segment comes from its split run's first-segment output: x264 `zerolatency`, one
  *   preset faster than the rendition's (the report says which).
  *   Kiln is timed with the source's facts already in Redis ("warm", as after ingest) and without
  *   ("cold", the first request ever: ffprobe over range reads first).
@@ -26,7 +26,7 @@ import { DEFAULT_X264_PRESET, fasterPreset, loadWorkerConfig, runFfmpeg, spawnFf
 import { startServices } from '@kiln/shared/testing';
 import { tuneWorkerHeap } from '../src/heap.js';
 import { MP4_FORMATS, transcodeArgs } from '../src/transcode/ffmpeg-args.js';
-import { probeSource } from '../src/transcode/probe.js';
+import { probeSource } from '../src/transcode/facts-cache.js';
 import { findRendition } from '../src/transcode/rendition.js';
 import { localFileSource } from '../src/transcode/source.js';
 import { startHarness, type Harness } from '../src/testing/harness.js';
@@ -228,7 +228,7 @@ function report(first: First, whole: Whole, heapGrowth: number): void {
     `  kiln, first request ever (cold, probe included): ${listed(first.cold)}`,
     `  kiln, warm, one output per run (KILN_WORKER_FIRST_SEGMENT_ALONE=false): ${listed(first.oneOutput)}`,
     `  plain ffmpeg -t 2 from a local fast-start copy: ${listed(first.plain)}`,
-    `  x264 presets: plain ffmpeg and Kiln's main output ${PRESET}; Kiln's first segment (the split run's head, zerolatency) ${fasterPreset(PRESET)}`,
+    `  x264 presets: plain ffmpeg and Kiln's main output ${PRESET}; Kiln's first segment (the split run's first-segment output, zerolatency) ${fasterPreset(PRESET)}`,
     `  ratio kiln/ffmpeg (goal ≤ 1.15×), per round in brackets: warm ${ratios(first.warm, first.plain)}, cold ${ratios(first.cold, first.plain)}, one output per run ${ratios(first.oneOutput, first.plain)}`,
     `throughput (whole 60 s rendition), medians of ${whole.plain.length}:`,
     `  kiln: ${realtime(whole.kiln)}   one output per run: ${realtime(whole.oneOutput)}   plain ffmpeg to a file: ${realtime(whole.plain)}`,

@@ -7,6 +7,6 @@ export { TranscodeManager, type EnsureResult, type ManagerOptions, type RunSumma
 export { BASE_OFFSET_SECONDS, MP4_FORMATS, transcodeArgs, videoFilter, type InputSpec, type RunSpec } from './transcode/ffmpeg-args.js';
 export { expectedStartTicks, segmenterBoundary } from './transcode/boundaries.js';
 export { findRendition, renditionId, renditionsFor, type Rendition } from './transcode/rendition.js';
-export { sourceFactsFromProbe, type SourceFacts } from './transcode/facts.js';
+export { transcodeFacts, type TranscodeFacts } from './transcode/transcode-facts.js';
 export { fastStartSource } from './transcode/fast-start-source.js';
 export { localFileSource, storageRangeSource, type SourceOpener, type TranscodeInput } from './transcode/source.js';

@@ -11,7 +11,7 @@ import {
 } from '@kiln/shared';
 import { TranscodeManager } from './manager/manager.js';
 import { SegmentCache } from './segments/cache.js';
-import { FactsCache } from './transcode/probe.js';
+import { FactsCache } from './transcode/facts-cache.js';
 import { ProcessRegistry } from './transcode/processes.js';
 import { fastStartSource } from './transcode/fast-start-source.js';
 import type { SourceOpener } from './transcode/source.js';

@@ -32,7 +32,7 @@ function simpleUploadRoute(scope: FastifyInstance, deps: UploadDependencies, res
       tags: ['videos'],
       summary: 'Upload a video in one request, or start a resumable (tus 1.0) upload',
       description: 'The request body is the file (`curl --data-binary @file`), any content type. Answers at once with the new id; '
-        + 'processing (ingest, the pre-transcoded head) follows, visible in `GET /v1/videos/:id`. With a `Tus-Resumable: 1.0.0` '
+        + 'processing (ingest, the pinned opening) follows, visible in `GET /v1/videos/:id`. With a `Tus-Resumable: 1.0.0` '
         + `header this is tus's creation request instead: 201 with \`Location: ${RESUMABLE_UPLOADS_PATH}/{id}\`, where the id is the video's.`,
       response: { 202: UploadAccepted, ...errorResponses(400, 413) },
     },

@@ -17,7 +17,7 @@ const HARMLESS = new Set(['bufferSeekOverHole']);
 const DURATION_S = 14;
 /** 14 s on the 2,2,3,3,4 schedule: segments 0–4, of which 0–2 are the pre-transcoded head. */
 const SEGMENTS = [0, 1, 2, 3, 4];
-const HEAD = [0, 1, 2];
+const OPENING = [0, 1, 2];
 const PROFILE = 'mobile';
 /** Faster than real time keeps the test short; the on-demand encode of 360p keeps well ahead of it. */
 const RATE = 2;
@@ -62,8 +62,8 @@ test('Chromium with hls.js plays a fresh upload across the pre-transcoded/on-dem
   const renditions = await mobileRenditions(id);
   // Before playback the cache holds exactly the pinned head of every rendition: segment 3 on can only come from a worker.
   for (const rendition of renditions) {
-    const head = await indexedSegments(cluster.redis, cluster.keys, id, rendition);
-    assert.deepEqual(head.map((entry) => [entry.index, entry.pinned]), HEAD.map((index) => [index, true]), `${rendition} head`);
+    const opening = await indexedSegments(cluster.redis, cluster.keys, id, rendition);
+    assert.deepEqual(opening.map((entry) => [entry.index, entry.pinned]), OPENING.map((index) => [index, true]), `${rendition} head`);
   }
   const countsBefore = await segmentCacheCounts(cluster.base);
   const playbackStarted = Date.now();
@@ -80,14 +80,14 @@ test('Chromium with hls.js plays a fresh upload across the pre-transcoded/on-dem
   const counts = await segmentCacheCounts(cluster.base);
   const hits = counts.hit - countsBefore.hit;
   const misses = counts.miss - countsBefore.miss;
-  const headLoads = report.fragments.filter((sn) => sn < HEAD.length).length;
-  const tailLoads = report.fragments.length - headLoads;
-  assert.ok(hits >= headLoads, `every head load is a cache hit (${hits} hits, ${headLoads} head loads)`);
+  const openingLoads = report.fragments.filter((sn) => sn < OPENING.length).length;
+  const tailLoads = report.fragments.length - openingLoads;
+  assert.ok(hits >= openingLoads, `every head load is a cache hit (${hits} hits, ${openingLoads} head loads)`);
   assert.ok(misses >= 1 && misses <= tailLoads, `on-demand segments went to a worker (${misses} misses, ${tailLoads} tail loads)`);
   // What the worker made went into the cache behind the head: not pinned, made during playback.
   const made = (await Promise.all(renditions.map((rendition) => indexedSegments(cluster.redis, cluster.keys, id, rendition)))).flat();
-  const tail = made.filter((entry) => entry.index >= HEAD.length);
-  assert.ok(tail.length >= SEGMENTS.length - HEAD.length, `on-demand segments cached (${tail.length})`);
+  const tail = made.filter((entry) => entry.index >= OPENING.length);
+  assert.ok(tail.length >= SEGMENTS.length - OPENING.length, `on-demand segments cached (${tail.length})`);
   assert.ok(tail.every((entry) => !entry.pinned && entry.created >= playbackStarted), 'on-demand segments are made during playback, not pinned');
 
   await waitFor('no ffmpeg left', async () => (await cluster.ffmpegOf('od1')).length === 0 && (await cluster.ffmpegOf('pre1')).length === 0, 200);

@@ -61,7 +61,7 @@ async function settled(id: string): Promise<VideoView> {
 }
 
 /** Every rendition of the default profiles has its head (segments 0–2, or all of a short one) stored and pinned. */
-async function assertPinnedHeads(view: VideoView): Promise<void> {
+async function assertPinnedOpenings(view: VideoView): Promise<void> {
   const renditions = view.renditions.filter((rendition) => DEFAULT_PROFILES.some((profile) => profile === rendition.profile));
   assert.ok(renditions.length >= DEFAULT_PROFILES.length, 'renditions of every default profile');
   for (const rendition of renditions) {
@@ -111,7 +111,7 @@ test('a moov-at-end MP4 becomes ready with pinned heads and plays to the end', a
   process.stdout.write(`# upload → ready: ${Date.now() - started} ms (15 s source, ${view.renditions.length} renditions)\n`);
   assert.equal(view.state, 'ready', JSON.stringify(view.error));
   assert.ok(Math.abs(view.duration - 15.5) < 0.1, `duration ${view.duration}`);
-  await assertPinnedHeads(view);
+  await assertPinnedOpenings(view);
   assert.equal(await cluster.storage.head(`uploads/${body.id}`), undefined, 'the upload is removed once the source is in place');
   const played = await play(body.id);
   assert.equal(played.code, 0, played.stderr);
@@ -124,7 +124,7 @@ test('an FLV is remuxed into the source MP4 and becomes ready', async () => {
   assert.equal(status, 202);
   const view = await settled(body.id);
   assert.equal(view.state, 'ready', JSON.stringify(view.error));
-  await assertPinnedHeads(view);
+  await assertPinnedOpenings(view);
   const source = await cluster.storage.getBytes(`sources/${body.id}.mp4`, { start: 4, end: 7 });
   assert.equal(source.toString('latin1'), 'ftyp', 'the source is an MP4');
 });
@@ -173,7 +173,7 @@ test('a pre-transcode worker killed mid-job: another one picks the job up and fi
   cluster.startWorker('pre2', 'pretranscode', 'pre1');
   const view = await settled(body.id);
   assert.equal(view.state, 'ready', JSON.stringify(view.error));
-  await assertPinnedHeads(view);
+  await assertPinnedOpenings(view);
   const job = await ingestJob(body.id);
   assert.equal(job.state, 'completed');
   assert.ok(job.attemptsStarted >= 2, `started ${job.attemptsStarted} times`);

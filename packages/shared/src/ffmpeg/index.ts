@@ -1,4 +1,4 @@
 export * from './process.js';
 export * from './run.js';
-export * from './probe.js';
+export * from './ffprobe.js';
 export * from './encoders.js';

@@ -18,7 +18,7 @@
  */
 import type { Rational } from '../schedule/rational.js';
 import { toNumber } from '../schedule/rational.js';
-import { AAC_FRAME_SAMPLES } from '../schedule/schedule.js';
+import { AAC_FRAME_SAMPLES } from '../schedule/segment-schedule.js';
 
 export const MAXRATE_RATIO = 1.1;
 export const VBV_BUFFER_SECONDS = 1;

@@ -32,5 +32,9 @@ export {
   isAudioOnly,
   rungFrameRate,
 } from './ladder.js';
+export type { PacketCount } from './frame-rate.js';
 export { formatFrameRate } from './frame-rate.js';
+export type { AudioFacts, SourceFacts, SourceFactsOptions, VideoFacts } from './source-facts.js';
+export { sourceFacts } from './source-facts.js';
+export { audioStreams, chooseAudio, chooseVideo, isCoverArt, isKnownCodec } from './source-streams.js';
 export { profileFromUserAgent } from './user-agent.js';

@@ -9,7 +9,7 @@
  */
 import type { Rational } from '../schedule/rational.js';
 import { compare, rational } from '../schedule/rational.js';
-import { checkFrameRate } from '../schedule/schedule.js';
+import { checkFrameRate } from '../schedule/segment-schedule.js';
 import type { DeclaredBandwidth, RateControl } from './bandwidth.js';
 import { declaredBandwidth, rateControl } from './bandwidth.js';
 import { codecsAttribute } from './codecs.js';

@@ -7,23 +7,23 @@ import { isProfileName, type ProfileName } from '../media/index.js';
 import { isVideoId } from '../videos/keys.js';
 
 export const QUEUE_NAMES = {
-  /** Uploads: ingest, then the pre-transcoded head; run by `KILN_WORKER_ROLE=pretranscode`. */
+  /** Uploads: ingest, then the pinned opening; run by `KILN_WORKER_ROLE=pretranscode`. */
   pretranscode: 'pretranscode',
 } as const;
 
-/** The profiles whose renditions get a pre-transcoded head: what phones and browsers ask for. */
+/** The profiles whose renditions get a pinned opening: what phones and browsers ask for. */
 export const DEFAULT_PROFILES: readonly ProfileName[] = Object.freeze(['mobile', 'desktop']);
 
-/** The head: the first three segments (2 + 2 + 3 s on the schedule). */
+/** The pinned opening: the first three segments (2 + 2 + 3 s on the schedule), pre-transcoded. */
 export const PRETRANSCODE_SEGMENTS = 3;
 
-/** An upload in `uploads/{videoId}`: probe, refuse or normalize, then the head, then `ready`. */
+/** An upload in `uploads/{videoId}`: probe, refuse or normalize, then the opening, then `ready`. */
 export interface IngestJob {
   readonly type: 'ingest';
   readonly videoId: string;
 }
 
-/** The head of an existing video's renditions again (e.g. after profiles changed). */
+/** The opening of an existing video's renditions again (e.g. after profiles changed). */
 export interface PretranscodeJob {
   readonly type: 'pretranscode';
   readonly videoId: string;

@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import type { Rational } from './rational.js';
 import { rational, toRational } from './rational.js';
-import { boundarySecond } from './schedule.js';
+import { boundarySecond } from './segment-schedule.js';
 
 export const NTSC = rational(30000, 1001);
 export const FILM = rational(24000, 1001);

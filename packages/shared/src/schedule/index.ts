@@ -12,7 +12,7 @@ export {
   toNumber,
   toRational,
 } from './rational.js';
-export type { AudioPlan, AudioPlanOptions, AudioSegment, SegmentPlan, VideoPlan, VideoSegment } from './schedule.js';
+export type { AudioPlan, AudioPlanOptions, AudioSegment, SegmentPlan, VideoPlan, VideoSegment } from './segment-schedule.js';
 export {
   AAC_FRAME_SAMPLES,
   MAX_FRAME_RATE,
@@ -26,7 +26,7 @@ export {
   planAudioSchedule,
   planVideoSchedule,
   totalFrameCount,
-} from './schedule.js';
+} from './segment-schedule.js';
 export {
   TIME_DECIMALS,
   extinf,

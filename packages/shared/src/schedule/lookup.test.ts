@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { multiply, parseRational, rational, round, toNumber } from './rational.js';
-import { planAudioSchedule, planVideoSchedule } from './schedule.js';
+import { planAudioSchedule, planVideoSchedule } from './segment-schedule.js';
 import {
   extinf,
   forceKeyFramesArgument,

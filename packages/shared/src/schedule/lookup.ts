@@ -3,8 +3,8 @@
  */
 import type { Rational, Seconds } from './rational.js';
 import { compare, formatDecimal, formatShortDecimal, parseRational, periodsOf, round, toNumber } from './rational.js';
-import type { AudioSegment, SegmentPlan, VideoPlan, VideoSegment } from './schedule.js';
-import { firstFrameAtOrAfter } from './schedule.js';
+import type { AudioSegment, SegmentPlan, VideoPlan, VideoSegment } from './segment-schedule.js';
+import { firstFrameAtOrAfter } from './segment-schedule.js';
 
 /** Digits after the point in EXTINF and in times handed to ffmpeg (it parses microseconds). */
 export const TIME_DECIMALS = 6;

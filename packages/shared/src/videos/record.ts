@@ -3,19 +3,19 @@
  * before any encode. The API creates it at upload, the ingest job (worker) fills it in and moves
  * it on: uploading → processing → ready | failed. It lives here because both write it.
  */
-import type { LadderSource } from '../media/index.js';
+import type { LadderSource, VideoFacts } from '../media/index.js';
 import { parseRational, type Rational } from '../schedule/index.js';
 
 export const VIDEO_STATES = ['uploading', 'processing', 'ready', 'failed'] as const;
 export type VideoState = (typeof VIDEO_STATES)[number];
 
-export interface VideoPicture {
-  readonly width: number;
-  readonly height: number;
-  readonly rotation: number;
-  readonly sampleAspectRatio?: Rational;
-  /** Constant frame rate of the source (ingest makes VFR sources CFR). */
-  readonly frameRate: Rational;
+/** The picture facts playlists need before any encode; the frame rate is constant (ingest makes VFR sources CFR). */
+export type VideoPicture = Pick<VideoFacts, 'width' | 'height' | 'rotation' | 'sampleAspectRatio' | 'frameRate'>;
+
+/** A record's picture from the facts of a source's video (only the fields the record keeps). */
+export function videoPicture(video: VideoPicture): VideoPicture {
+  const { width, height, rotation, sampleAspectRatio, frameRate } = video;
+  return { width, height, rotation, frameRate, ...(sampleAspectRatio === undefined ? {} : { sampleAspectRatio }) };
 }
 
 export interface VideoRecord {

@@ -8,7 +8,7 @@ export interface SegmentCacheEntry {
   /** Epoch milliseconds. */
   readonly created: number;
   readonly accessed: number;
-  /** Part of the pre-transcoded head: never expired or evicted while the video exists. */
+  /** Part of a pinned opening: never expired or evicted while the video exists. */
   readonly pinned?: true;
 }
 

@@ -2,16 +2,13 @@
  * The ingest verdict, as a pure function: from ffprobe's result, the file size and (when the
  * trial runs have happened) what they measured, either a refusal with a stable code or a plan.
  */
-import { displaySize, streamRotation, type ProbeResult, type ProbeStream } from '@kiln/shared';
+import {
+  audioStreams, chooseAudio, chooseVideo, displaySize, isCoverArt, isKnownCodec, sourceFacts,
+  type AudioFacts, type PacketCount, type ProbeResult, type ProbeStream, type SourceFacts, type VideoFacts,
+} from '@kiln/shared';
 import type { RefusalCode } from './errors.js';
 import { decideNormalize } from './remux-rules.js';
-import {
-  audioStreams, averageFrameRate, chooseAudio, chooseVideo, isCoverArt, isHdr, isHighBitDepth,
-  isInterlaced, isKnownCodec, looksVariable, outputFrameRate, sampleAspectRatio,
-} from './streams.js';
-import {
-  DEFAULT_LIMITS, type IngestAudio, type IngestLimits, type IngestVideo, type MeasuredFacts, type Verdict,
-} from './types.js';
+import { DEFAULT_LIMITS, type IngestLimits, type IngestVideo, type MeasuredFacts, type Verdict } from './types.js';
 
 export interface ClassifyInput {
   readonly probe: ProbeResult;
@@ -29,7 +26,6 @@ const TRUNCATION_RATIO = 0.9;
 export function classify(input: ClassifyInput): Verdict {
   const { probe, facts } = input;
   const limits = input.limits ?? DEFAULT_LIMITS;
-  const formatName = probe.format?.format_name ?? '';
   const video = chooseVideo(probe);
   const audio = chooseAudio(probe);
   const streamsRefusal = checkStreams(probe, video, audio, facts);
@@ -40,7 +36,8 @@ export function classify(input: ClassifyInput): Verdict {
   }
   const mp4Refusal = checkMp4View(facts);
   if (mp4Refusal !== undefined) return mp4Refusal;
-  const duration = durationOf(probe, [video, audio], facts);
+  const source = sourceFacts(probe, { measured: (index) => packetCount(facts, index) });
+  const duration = durationOf(probe, source, facts);
   if ('refusal' in duration) return duration.refusal;
   if (duration.seconds > limits.maxDurationSeconds) {
     return refuse('TOO_LONG', `the file lasts ${Math.round(duration.seconds)} s; Kiln accepts at most ${limits.maxDurationSeconds} s`);
@@ -50,13 +47,13 @@ export function classify(input: ClassifyInput): Verdict {
   return {
     outcome: 'accepted',
     plan: {
-      kind: video === undefined ? 'audio-only' : 'video',
-      container: formatName,
+      kind: source.video === undefined ? 'audio-only' : 'video',
+      container: source.container,
       durationSeconds: duration.seconds,
-      ...(video === undefined ? {} : { video: videoPlan(video, facts) }),
-      ...(audio === undefined ? {} : { audio: audioPlan(probe, audio) }),
-      normalize: decideNormalize({ formatName, video, audio, facts }),
-      notes: [...duration.notes, ...trackNotes(probe, audio)],
+      ...(source.video === undefined ? {} : { video: withDisplay(source.video) }),
+      ...(source.audio === undefined ? {} : { audio: source.audio }),
+      normalize: decideNormalize({ formatName: source.container, video, audio, facts }),
+      notes: [...duration.notes, ...trackNotes(source.audio)],
     },
   };
 }
@@ -75,7 +72,7 @@ function checkStreams(probe: ProbeResult, video: ProbeStream | undefined, audio:
   if (facts?.trial.decoderMissing === true) {
     return refuse('UNSUPPORTED_CODEC', `no decoder for the ${video?.codec_name ?? audio?.codec_name ?? 'unknown'} stream`);
   }
-  if (video !== undefined && (video.width === undefined || video.height === undefined || video.width <= 0)) {
+  if (video !== undefined && ((video.width ?? 0) <= 0 || (video.height ?? 0) <= 0)) {
     return refuse('CORRUPT', 'the video stream has no picture size');
   }
   return undefined;
@@ -96,10 +93,9 @@ type Duration = { seconds: number; notes: string[] } | { refusal: Verdict };
  * or a preroll can make the container's figure longer), else the declared length. A declaration the
  * packets fall well short of is a cut-off file; a fragmented MP4 without mehd declares nonsense.
  */
-function durationOf(probe: ProbeResult, kept: readonly (ProbeStream | undefined)[], facts?: MeasuredFacts): Duration {
-  const primary = kept.find((stream) => stream !== undefined);
-  const declared = positive(probe.format?.duration) ?? positive(primary?.duration);
-  const measured = measuredExtent(probe, kept, facts);
+function durationOf(probe: ProbeResult, source: SourceFacts, facts?: MeasuredFacts): Duration {
+  const declared = source.declaredSeconds;
+  const measured = measuredExtent(probe, [source.video?.index, source.audio?.index], facts);
   if (facts?.fragmentedMp4 === true && measured !== undefined) {
     const note = declared === undefined ? [] : [`fragmented MP4 declares ${declared} s; its packets last ${measured.toFixed(3)} s`];
     return { seconds: measured, notes: note };
@@ -111,10 +107,10 @@ function durationOf(probe: ProbeResult, kept: readonly (ProbeStream | undefined)
   return seconds === undefined ? { refusal: refuse('NO_DURATION', 'neither the container nor its packets tell how long the file is') } : { seconds, notes: [] };
 }
 
-function measuredExtent(probe: ProbeResult, kept: readonly (ProbeStream | undefined)[], facts?: MeasuredFacts): number | undefined {
+function measuredExtent(probe: ProbeResult, kept: readonly (number | undefined)[], facts?: MeasuredFacts): number | undefined {
   const formatStart = Number(probe.format?.start_time ?? 0) || 0;
-  const ends = kept.flatMap((stream) => {
-    const scan = stream === undefined ? undefined : facts?.scan.get(stream.index);
+  const ends = kept.flatMap((index) => {
+    const scan = index === undefined ? undefined : facts?.scan.get(index);
     return scan === undefined || scan.timedPackets === 0 ? [] : [scan.end];
   });
   return ends.length === 0 ? undefined : positive(Math.max(...ends) - formatStart);
@@ -133,48 +129,19 @@ function checkTrialDecode(video: ProbeStream | undefined, facts?: MeasuredFacts)
   return refuse('CORRUPT', `the ${what} does not decode: ${reason}`);
 }
 
-function videoPlan(stream: ProbeStream, facts?: MeasuredFacts): IngestVideo {
-  const scan = facts?.scan.get(stream.index);
-  const measured = scan === undefined ? undefined : { packets: scan.timedPackets, seconds: scan.last - scan.start };
-  const sourceFps = averageFrameRate(stream, measured) ?? 25;
-  const aspect = sampleAspectRatio(stream);
-  const rotation = Math.round(streamRotation(stream) / 90) * 90 % 360;
-  const width = stream.width ?? 0;
-  const height = stream.height ?? 0;
-  const pixelFormat = stream.pix_fmt ?? 'unknown';
-  return {
-    index: stream.index,
-    codec: stream.codec_name ?? 'unknown',
-    width,
-    height,
-    display: displaySize({ width, height, rotation, ...(aspect === undefined ? {} : { sampleAspectRatio: aspect }) }),
-    rotation,
-    ...(aspect === undefined ? {} : { sampleAspectRatio: aspect }),
-    frameRate: outputFrameRate(stream, sourceFps),
-    sourceFrameRate: Math.round(sourceFps * 1000) / 1000,
-    variableFrameRate: looksVariable(stream, sourceFps),
-    interlaced: isInterlaced(stream),
-    highBitDepth: isHighBitDepth(pixelFormat),
-    hdr: isHdr(stream),
-    pixelFormat,
-  };
+/** The scan's count of a stream, for the frame rate of a container that reports none plausible. */
+function packetCount(facts: MeasuredFacts | undefined, index: number): PacketCount | undefined {
+  const scan = facts?.scan.get(index);
+  return scan === undefined ? undefined : { packets: scan.timedPackets, seconds: scan.last - scan.start };
 }
 
-function audioPlan(probe: ProbeResult, stream: ProbeStream): IngestAudio {
-  const language = stream.tags?.language;
-  return {
-    index: stream.index,
-    codec: stream.codec_name ?? 'unknown',
-    channels: stream.channels ?? 2,
-    sampleRate: stream.sample_rate ?? 48000,
-    tracks: audioStreams(probe).filter(isKnownCodec).length,
-    ...(language === undefined ? {} : { language }),
-  };
+function withDisplay(video: VideoFacts): IngestVideo {
+  const { width, height, rotation, sampleAspectRatio } = video;
+  return { ...video, display: displaySize({ width, height, rotation, ...(sampleAspectRatio === undefined ? {} : { sampleAspectRatio }) }) };
 }
 
-function trackNotes(probe: ProbeResult, audio: ProbeStream | undefined): string[] {
-  const tracks = audioStreams(probe).filter(isKnownCodec);
-  if (audio === undefined || tracks.length < 2) return [];
-  const language = audio.tags?.language === undefined ? '' : ` [${audio.tags.language}]`;
-  return [`${tracks.length} audio tracks: kept stream ${audio.index} (${audio.codec_name ?? '?'}${language}), the default or first one`];
+function trackNotes(audio: AudioFacts | undefined): string[] {
+  if (audio === undefined || audio.tracks < 2) return [];
+  const language = audio.language === undefined ? '' : ` [${audio.language}]`;
+  return [`${audio.tracks} audio tracks: kept stream ${audio.index} (${audio.codec}${language}), the default or first one`];
 }

@@ -11,7 +11,7 @@ import { errorCode } from '@kiln/shared';
 import { sampleMediaDirectory } from '@kiln/shared/testing';
 import type { MezzanineOptions } from './normalize-args.js';
 import { normalizeSource } from './normalize.js';
-import { inspectSource } from './probe.js';
+import { inspectSource } from './inspect.js';
 import type { IngestLimits, IngestPlan } from './types.js';
 
 export interface CompatibilityRow {

@@ -1,6 +1,6 @@
 export { IngestErrors, type IngestErrorCode, type RefusalCode } from './errors.js';
 export { classify, type ClassifyInput } from './classify.js';
-export { inspectSource, type Inspection, type InspectOptions } from './probe.js';
+export { inspectSource, type Inspection, type InspectOptions } from './inspect.js';
 export { normalizeArgs, normalizeSource, type NormalizeOptions, type NormalizeResult, type NormalizeTarget } from './normalize.js';
 export { MEZZANINE_DEFAULTS, mezzanineArgs, remuxArgs, type MezzanineOptions } from './normalize-args.js';
 export { INGEST_DEMUXERS, INGEST_PROTOCOLS, probeArgs, scanArgs, trialArgs } from './probe-args.js';

@@ -8,7 +8,7 @@ import { bufferRangeReader } from '../source/index.js';
 import { sampleMediaDirectory } from '@kiln/shared/testing';
 import { topLevelBoxTypes } from './mp4-layout.js';
 import { normalizeSource } from './normalize.js';
-import { inspectSource } from './probe.js';
+import { inspectSource } from './inspect.js';
 import type { IngestPlan } from './types.js';
 
 let dir: string;

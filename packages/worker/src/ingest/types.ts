@@ -1,5 +1,5 @@
 /** The shapes ingest passes around: limits, what the trial runs measured, and the verdict. */
-import type { Rational, Size } from '@kiln/shared';
+import type { AudioFacts, Size, VideoFacts } from '@kiln/shared';
 import type { RefusalCode } from './errors.js';
 
 export interface IngestLimits {
@@ -53,37 +53,12 @@ export type NormalizeAction =
   | { readonly kind: 'remux'; readonly audio: 'copy' | 'aac' | 'none'; readonly reason: string }
   | { readonly kind: 'mezzanine'; readonly reason: string };
 
-export interface IngestVideo {
-  readonly index: number;
-  readonly codec: string;
-  /** Coded size, before rotation and pixel aspect. */
-  readonly width: number;
-  readonly height: number;
-  /** The size a viewer sees (rotation and pixel aspect applied). */
+/** The source's video facts (`@kiln/shared`), with the size a viewer sees (rotation and pixel aspect applied). */
+export interface IngestVideo extends VideoFacts {
   readonly display: Size;
-  /** Degrees clockwise as players apply it: 0, 90, 180 or 270. */
-  readonly rotation: number;
-  readonly sampleAspectRatio?: Rational;
-  /** The constant frame rate the output should have (a standard rate ≤ 60). */
-  readonly frameRate: Rational;
-  /** The source's own average rate as measured, for logs. */
-  readonly sourceFrameRate: number;
-  readonly variableFrameRate: boolean;
-  readonly interlaced: boolean;
-  readonly highBitDepth: boolean;
-  readonly hdr: boolean;
-  readonly pixelFormat: string;
 }
 
-export interface IngestAudio {
-  readonly index: number;
-  readonly codec: string;
-  readonly channels: number;
-  readonly sampleRate: number;
-  /** How many decodable audio tracks there were; only `index` is kept. */
-  readonly tracks: number;
-  readonly language?: string;
-}
+export type IngestAudio = AudioFacts;
 
 export interface IngestPlan {
   readonly kind: 'video' | 'audio-only';

@@ -1,6 +1,6 @@
 /**
  * Range reads of one object through a small in-memory cache of aligned blocks. Every run of a
- * head reads the same bytes (the moov, the first seconds of media), each through its own view
+ * pinned opening reads the same bytes (the moov, the first seconds of media), each through its own view
  * endpoint in 64 KiB requests; with the cache the first run fetches a few large blocks and the
  * others read memory. Bounded: the least recently used block goes first.
  */
@@ -9,7 +9,7 @@ import { LRUCache } from 'lru-cache';
 import type { ByteRange, ObjectInfo, ObjectStorage } from '@kiln/shared';
 
 export const BLOCK_BYTES = 1024 * 1024;
-/** 48 MiB: the head (7 s) of a 50 Mb/s upload and its moov. */
+/** 48 MiB: the opening (7 s) of a 50 Mb/s upload and its moov. */
 export const CACHED_BLOCKS = 48;
 
 export interface CachedObject {

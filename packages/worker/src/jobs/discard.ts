@@ -1,5 +1,5 @@
 /**
- * Removing what an ingest made for a video that will not become `ready` as it was made: head
+ * Removing what an ingest made for a video that will not become `ready` as it was made: opening
  * segments made from the upload in place before the verdict (their index entries first, so
  * nothing points at an object being deleted, then the objects), and for a failed ingest the
  * upload and the source copied from it. Found by listing the video's segment objects: the work
@@ -41,7 +41,7 @@ export async function discardSegments(videoId: string, deps: DiscardDependencies
   await deps.storage.deleteMany(objects);
 }
 
-/** A failed ingest keeps no bytes of the upload: neither it, nor a source copied from it, nor a head. */
+/** A failed ingest keeps no bytes of the upload: neither it, nor a source copied from it, nor an opening. */
 export async function discardIngest(videoId: string, deps: DiscardDependencies): Promise<void> {
   await discardSegments(videoId, deps);
   await deps.storage.deleteMany([uploadObjectKey(videoId), sourceObjectKey(videoId)]);

@@ -1,6 +1,6 @@
 /**
- * The head's runs over an upload read it through one block cache: two runs of the same upload
- * fetch its media from storage once, never with a GET that goes around the cache.
+ * The pinned opening's runs over an upload read it through one block cache: two runs of the same
+ * upload fetch its media from storage once, never with a GET that goes around the cache.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,26 +1,26 @@
 /**
  * The upload read in place, before any download. An MP4/MOV that the fast-start view reads and
  * that needs no normalizing is byte for byte the source it becomes (`sources/{id}.mp4` is then a
- * copy of `uploads/{id}`), so its head can be made from the upload object while the rest of
+ * copy of `uploads/{id}`), so its opening can be made from the upload object while the rest of
  * ingest downloads and checks it. This look decides only whether to start early: the verdict
  * still comes from the full inspection of the downloaded file.
  */
 import { ffprobe, isKilnError, sourceObjectKey, uploadObjectKey, type ObjectStorage, type ProbeResult } from '@kiln/shared';
 import { classify, type IngestLimits, type IngestPlan } from '../ingest/index.js';
 import { openFastStartView, serveView, SourceErrors, storageRangeReader, type FastStartView, type RangeReader } from '../source/index.js';
-import type { SourceFacts } from '../transcode/facts.js';
+import type { TranscodeFacts } from '../transcode/transcode-facts.js';
 import { fastStartSource } from '../transcode/fast-start-source.js';
 import { MP4_FORMATS } from '../transcode/ffmpeg-args.js';
 import type { SourceOpener } from '../transcode/source.js';
 import { cachedObject } from './block-cache.js';
-import { factsFromPlan } from './facts.js';
+import { factsFromPlan } from './ingest-facts.js';
 
 /** A bound on the look: a probe that hangs must not hold the job (the full inspection then decides). */
 const LOOK_TIMEOUT_MS = 20_000;
 
 export interface InPlaceSource {
   readonly plan: IngestPlan;
-  readonly facts: SourceFacts;
+  readonly facts: TranscodeFacts;
   /** Opens the upload as the fast-start source workers will read once it is `sources/{id}.mp4`. */
   readonly opener: SourceOpener;
 }
@@ -90,7 +90,7 @@ async function declaresFragments(view: FastStartView): Promise<boolean> {
 
 /**
  * The storage as a transcode sees it, with the video's source key reading its upload object
- * (every read, ranged or streamed, through a block cache shared by the head's runs): the same fast-start path, and the same
+ * (every read, ranged or streamed, through a block cache shared by the opening's runs): the same fast-start path, and the same
  * bytes, as once the source is in place. Everything else goes through untouched.
  */
 function uploadAsSource(storage: ObjectStorage, videoId: string): ObjectStorage {

@@ -1,6 +1,6 @@
 /**
  * The ingest job against a real Redis, a real S3 API and ffmpeg: an upload that is already the
- * source has its head made in place before it is checked, and a refusal found after that start
+ * source has its opening made in place before it is checked, and a refusal found after that start
  * still comes out with its code and leaves nothing made from the upload behind.
  */
 import { after, afterEach, before, test } from 'node:test';
@@ -17,7 +17,7 @@ import { assertNoLeftovers, silentLog, startHarness, type Harness } from '../tes
 import { fastStartSource } from '../transcode/fast-start-source.js';
 import { ProcessRegistry } from '../transcode/processes.js';
 import { discardIngest } from './discard.js';
-import { headLength, headRenditions } from './head.js';
+import { openingLength, openingRenditions } from './opening.js';
 import { runIngest, type IngestDependencies } from './ingest.js';
 import { JobScratch } from './scratch.js';
 import { Slots } from './slots.js';
@@ -62,11 +62,11 @@ function dependencies(): IngestDependencies {
   });
   const log = createLogger({ name: 'ingest-test', level: 'debug', destination: lines });
   const { storage, redis, keys } = harness;
-  const head = {
+  const opening = {
     opener: fastStartSource(storage), cache: new SegmentCache(storage, redis, keys), processes,
     slots: new Slots(2), log, preset: 'ultrafast' as const,
   };
-  return { storage, redis, keys, videos, scratch: new JobScratch(join(dir, 'jobs')), limits: DEFAULT_LIMITS, head, log };
+  return { storage, redis, keys, videos, scratch: new JobScratch(join(dir, 'jobs')), limits: DEFAULT_LIMITS, opening, log };
 }
 
 async function uploaded(id: string, bytes: Buffer): Promise<void> {
@@ -82,7 +82,7 @@ function declaringLonger(mp4: Buffer): Buffer {
   return copy;
 }
 
-test('an MP4 that needs nothing has its head made in place: ready, head pinned, the source a copy of the upload', async () => {
+test('an MP4 that needs nothing has its opening made in place: ready, opening pinned, the source a copy of the upload', async () => {
   const bytes = await readFile(join(MEDIA, 'h264-aac-moov-at-end-15s.mp4'));
   steps.length = 0;
   await uploaded('inplace', bytes);
@@ -93,16 +93,16 @@ test('an MP4 that needs nothing has its head made in place: ready, head pinned, 
   assert.equal(record?.state, 'ready');
   assert.ok(Buffer.compare(await storage.getBytes(sourceObjectKey('inplace')), bytes) === 0, 'the source is the upload, byte for byte');
   assert.equal(await storage.head(uploadObjectKey('inplace')), undefined);
-  const facts = JSON.parse((await redis.get(keys.sourceFacts('inplace'))) ?? '{}') as Parameters<typeof headRenditions>[0];
+  const facts = JSON.parse((await redis.get(keys.sourceFacts('inplace'))) ?? '{}') as Parameters<typeof openingRenditions>[0];
   const cache = new SegmentCache(storage, redis, keys);
-  for (const rendition of headRenditions(facts, DEFAULT_PROFILES)) {
-    for (let index = 0; index < headLength(rendition); index += 1) {
+  for (const rendition of openingRenditions(facts, DEFAULT_PROFILES)) {
+    for (let index = 0; index < openingLength(rendition); index += 1) {
       assert.equal((await cache.entry('inplace', rendition.id, index))?.pinned, true, `${rendition.id}/${index} pinned`);
     }
   }
 });
 
-test('a refusal found after the head started in place still comes out, and nothing made from the upload is kept', async () => {
+test('a refusal found after the opening started in place still comes out, and nothing made from the upload is kept', async () => {
   steps.length = 0;
   const { storage, redis, keys } = harness;
   await uploaded('cut', declaringLonger(await readFile(join(MEDIA, 'h264-aac-faststart-10s.mp4'))));

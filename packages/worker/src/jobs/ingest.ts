@@ -1,13 +1,13 @@
 /**
  * The ingest job: the upload (`uploads/{id}`) becomes the source workers read (`sources/{id}.mp4`)
- * or a refusal with a stable code; then the facts, the record's playback fields, the pinned head,
+ * or a refusal with a stable code; then the facts, the record's playback fields, the pinned opening,
  * and `ready`. Each step can run again: a job picked up after its worker died starts over.
  *
  * An upload that already is what workers read (an MP4/MOV the fast-start view takes, nothing to
- * normalize: `lookInPlace`) has its head started from the upload object at once, segment 0 of
+ * normalize: `lookInPlace`) has its opening started from the upload object at once, segment 0 of
  * every rendition first. The download, the full inspection and the copy to `sources/` wait until
  * those runs have ended (they would only slow them down), then the verdict decides: a refusal
- * stops the head and the runner removes what it made; facts other than those the head started
+ * stops the opening and the runner removes what it made; facts other than those the opening started
  * from have it made again. Any other upload is downloaded, checked and normalized first.
  */
 import { stat } from 'node:fs/promises';
@@ -19,11 +19,11 @@ import {
 } from '@kiln/shared';
 import { WorkerErrors } from '../errors.js';
 import { IngestErrors, inspectSource, normalizeSource, type IngestLimits, type NormalizeResult } from '../ingest/index.js';
-import type { SourceFacts } from '../transcode/facts.js';
+import type { TranscodeFacts } from '../transcode/transcode-facts.js';
 import { localFileSource } from '../transcode/source.js';
 import { discardSegments } from './discard.js';
-import { factsFromPlan, recordFromFacts } from './facts.js';
-import { startHead, type HeadDependencies, type HeadJob } from './head.js';
+import { factsFromPlan, recordFromFacts } from './ingest-facts.js';
+import { startOpening, type OpeningDependencies, type OpeningJob } from './opening.js';
 import { lookInPlace, type InPlaceSource } from './in-place.js';
 import type { JobScratch } from './scratch.js';
 import { logStep, stepTimer, type StepTimer } from './steps.js';
@@ -36,7 +36,7 @@ export interface IngestDependencies {
   readonly videos: VideoStore;
   readonly scratch: JobScratch;
   readonly limits: IngestLimits;
-  readonly head: HeadDependencies;
+  readonly opening: OpeningDependencies;
   readonly log: Logger;
   /** Bound on each probe and trial decode. */
   readonly toolTimeoutMs?: number;
@@ -55,7 +55,7 @@ interface IngestRun {
 interface CheckedSource {
   readonly path: string;
   readonly action: NormalizeResult['action'];
-  readonly facts: SourceFacts;
+  readonly facts: TranscodeFacts;
   readonly size: number;
 }
 
@@ -68,7 +68,7 @@ export async function runIngest(videoId: string, deps: IngestDependencies, signa
     const job: IngestRun = { videoId, dir, deps, signal, step };
     const look = await step('look in place', () => lookInPlace(videoId, deps.storage, deps.limits, signal));
     if ('reason' in look) {
-      deps.log.debug({ videoId, reason: look.reason }, 'the head waits for the checked source');
+      deps.log.debug({ videoId, reason: look.reason }, 'the opening waits for the checked source');
       await ingestDownloaded(job);
     } else {
       await ingestInPlace(job, look);
@@ -87,40 +87,40 @@ async function ingestDownloaded(job: IngestRun): Promise<void> {
 
 async function ingestInPlace(job: IngestRun, look: InPlaceSource): Promise<void> {
   const { videoId, deps } = job;
-  const head = startHead(videoId, look.facts, DEFAULT_PROFILES, { ...deps.head, opener: look.opener }, job.signal);
+  const opening = startOpening(videoId, look.facts, DEFAULT_PROFILES, { ...deps.opening, opener: look.opener }, job.signal);
   let source: CheckedSource;
   try {
-    await job.step('segment 0 in place', () => head.segmentZeroSettled);
+    await job.step('segment 0 in place', () => opening.segmentZeroSettled);
     const upload = join(job.dir, 'upload');
     await job.step('download and copy', () => downloadUploadAsSource(videoId, upload, deps, job.signal));
     source = await checkSource(job, upload);
   } catch (error) {
-    await stopHead(head);
+    await stopOpening(opening);
     throw error;
   }
   if (source.action === 'none' && JSON.stringify(source.facts) === JSON.stringify(look.facts)) {
     await publishFacts(job, source);
-    await job.step('head', () => head.done);
+    await job.step('opening', () => opening.done);
     return;
   }
-  deps.log.warn({ videoId, action: source.action, facts: source.facts, inPlace: look.facts }, 'the checked source differs from the upload read in place: its head is made again');
-  await stopHead(head);
+  deps.log.warn({ videoId, action: source.action, facts: source.facts, inPlace: look.facts }, 'the checked source differs from the upload read in place: its opening is made again');
+  await stopOpening(opening);
   await discardSegments(videoId, deps);
   // The copy in `sources/` is the upload's bytes: right unless the upload was normalized.
   await finishFromScratch(job, source, source.action !== 'none');
 }
 
-/** Facts and record, then the head from the local MP4 while it is put in place. */
+/** Facts and record, then the opening from the local MP4 while it is put in place. */
 async function finishFromScratch(job: IngestRun, source: CheckedSource, put: boolean): Promise<void> {
   await publishFacts(job, source);
-  const head = startHead(job.videoId, source.facts, DEFAULT_PROFILES, { ...job.deps.head, opener: localFileSource(() => source.path) }, job.signal);
+  const opening = startOpening(job.videoId, source.facts, DEFAULT_PROFILES, { ...job.deps.opening, opener: localFileSource(() => source.path) }, job.signal);
   try {
     if (put) await job.step('source put', () => putSource(job.videoId, source.path, job.deps.storage));
   } catch (error) {
-    await stopHead(head);
+    await stopOpening(opening);
     throw error;
   }
-  await job.step('head', () => head.done);
+  await job.step('opening', () => opening.done);
 }
 
 /** Inspect (a refusal throws its code), normalize, and the facts of the MP4 workers will read. */
@@ -147,7 +147,7 @@ async function publishFacts(job: IngestRun, source: CheckedSource): Promise<void
   await job.deps.videos.update(job.videoId, (current) => recordFromFacts(current, source.facts, source.size));
 }
 
-async function stopHead(head: HeadJob): Promise<void> {
-  head.stop();
-  await head.done.catch(() => undefined);
+async function stopOpening(opening: OpeningJob): Promise<void> {
+  opening.stop();
+  await opening.done.catch(() => undefined);
 }

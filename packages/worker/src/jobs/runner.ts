@@ -12,17 +12,17 @@ import {
 } from '@kiln/shared';
 import { WorkerErrors } from '../errors.js';
 import { discardIngest } from './discard.js';
-import { pretranscodeHead, type HeadDependencies } from './head.js';
+import { pretranscodeOpening, type OpeningDependencies } from './opening.js';
 import { runIngest, type IngestDependencies } from './ingest.js';
 import { runRetention, type JanitorDependencies } from '../retention/janitor.js';
-import type { FactsCache } from '../transcode/probe.js';
+import type { FactsCache } from '../transcode/facts-cache.js';
 
 /** Starts beyond the attempts that only a dead worker explains: stalls allowed before giving up. */
 const STALLS_ALLOWED = 2;
 
 export interface JobDependencies {
   readonly ingest: IngestDependencies;
-  readonly head: HeadDependencies;
+  readonly opening: OpeningDependencies;
   readonly facts: FactsCache;
   readonly retention: JanitorDependencies;
   readonly videos: VideoStore;
@@ -47,7 +47,7 @@ export async function dispatch(job: KilnJob, deps: JobDependencies, signal: Abor
     case 'ingest':
       return runIngest(job.videoId, deps.ingest, signal);
     case 'pretranscode':
-      return pretranscodeHead(job.videoId, await deps.facts.get(job.videoId), job.profiles, deps.head, signal);
+      return pretranscodeOpening(job.videoId, await deps.facts.get(job.videoId), job.profiles, deps.opening, signal);
     case 'retention':
       await runRetention(deps.retention, Date.now(), signal);
       return;

@@ -13,10 +13,10 @@ import { DEFAULT_LIMITS } from '../ingest/index.js';
 import type { LoadSnapshot } from '../load/report.js';
 import { SegmentCache } from '../segments/cache.js';
 import { fastStartSource } from '../transcode/fast-start-source.js';
-import { FactsCache } from '../transcode/probe.js';
+import { FactsCache } from '../transcode/facts-cache.js';
 import { ProcessRegistry } from '../transcode/processes.js';
 import { scratchDirectory } from '../transcoding.js';
-import { scheduleRetention } from '../retention/schedule.js';
+import { scheduleRetention } from '../retention/repeat.js';
 import { startJobRunner } from './runner.js';
 import { JobScratch } from './scratch.js';
 import { Slots } from './slots.js';
@@ -37,7 +37,7 @@ export async function startJobs(config: WorkerConfig, redis: Redis, log: Logger)
   const slots = new Slots(config.workerCapacity ?? defaultWorkerCapacity());
   const opener = fastStartSource(storage);
   const jobLog = moduleLogger(log, 'jobs');
-  const head = { opener, cache: new SegmentCache(storage, redis, keys), processes, slots, log: jobLog, preset: config.workerPreset };
+  const opening = { opener, cache: new SegmentCache(storage, redis, keys), processes, slots, log: jobLog, preset: config.workerPreset };
   const videos = createVideoStore(redis, keys);
   const limits = { ...DEFAULT_LIMITS, maxDurationSeconds: config.ingestMaxDuration / 1000 };
   const connection = connectRedis(config.redisUrl, { forQueues: true, name: 'kiln-worker-jobs' });
@@ -45,7 +45,7 @@ export async function startJobs(config: WorkerConfig, redis: Redis, log: Logger)
   const retention = { storage, redis, keys, log: moduleLogger(log, 'retention'), maxAgeMs: config.retentionMaxAge, maxBytes: config.cacheMaxBytes };
   const runner = startJobRunner(
     { connection, prefix: keys.bullPrefix, concurrency: config.pretranscodeConcurrency, lockDurationMs: config.jobLockDuration },
-    { ingest: { storage, redis, keys, videos, scratch, limits, head, log: jobLog }, head, facts: new FactsCache(redis, keys, opener), retention, videos, log: jobLog },
+    { ingest: { storage, redis, keys, videos, scratch, limits, opening, log: jobLog }, opening, facts: new FactsCache(redis, keys, opener), retention, videos, log: jobLog },
   );
   await scheduleRetention(connection, keys.bullPrefix, config.retentionInterval);
   let draining = false;

@@ -8,8 +8,8 @@ import { WorkerErrors } from '../errors.js';
 import type { LoadSnapshot } from '../load/report.js';
 import { MemoryStore, segmentIndexOf, segmentKey } from '../segments/memory-store.js';
 import type { SegmentCache } from '../segments/cache.js';
-import type { SourceFacts } from '../transcode/facts.js';
-import type { FactsCache } from '../transcode/probe.js';
+import type { TranscodeFacts } from '../transcode/transcode-facts.js';
+import type { FactsCache } from '../transcode/facts-cache.js';
 import type { ProcessRegistry } from '../transcode/processes.js';
 import { findRendition, type Rendition } from '../transcode/rendition.js';
 import { TranscodeRun, type ClosedSegment } from '../transcode/run.js';
@@ -175,7 +175,7 @@ export class TranscodeManager {
     return this.alive().filter((run) => run.target.videoId === videoId && run.target.rendition.id === renditionId);
   }
 
-  private async resolve(videoId: string, renditionId: string, index: number): Promise<{ facts: SourceFacts; rendition: Rendition }> {
+  private async resolve(videoId: string, renditionId: string, index: number): Promise<{ facts: TranscodeFacts; rendition: Rendition }> {
     const facts = await this.options.facts.get(videoId);
     const rendition = findRendition(facts, renditionId);
     if (!Number.isSafeInteger(index) || index < 0 || index >= rendition.plan.segments.length) {
@@ -224,7 +224,7 @@ export class TranscodeManager {
     run.stop(replaced === undefined ? 'evicted for new work' : 'replaced by a seek');
   }
 
-  private startRun(videoId: string, facts: SourceFacts, rendition: Rendition, from: number): TranscodeRun {
+  private startRun(videoId: string, facts: TranscodeFacts, rendition: Rendition, from: number): TranscodeRun {
     this.makeRoom(videoId, rendition.id);
     const cached = this.cachedSets.get(`${videoId}/${rendition.id}`) ?? new Set<number>();
     const exists = (index: number) => cached.has(index) || this.store.has(segmentKey(videoId, rendition.id, index));

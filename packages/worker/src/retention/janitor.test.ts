@@ -10,7 +10,7 @@ import { startServices, type Services } from '@kiln/shared/testing';
 import { segmentObjectKey } from '@kiln/shared';
 import { SegmentCache } from '../segments/cache.js';
 import { parseAccessMember, runRetention, type JanitorDependencies } from './janitor.js';
-import { scheduleRetention } from './schedule.js';
+import { scheduleRetention } from './repeat.js';
 
 const DAY = 24 * 3600 * 1000;
 const NOW = Date.parse('2031-06-01T00:00:00Z');
@@ -58,7 +58,7 @@ async function objectKeys(): Promise<string[]> {
 
 const indexed = async () => (await redis.zrange(keys.segmentsByAccess(), '0', '-1')).sort();
 
-test('a pass deletes expired and over-budget segments, objects and index, and keeps pinned heads of live videos', async () => {
+test('a pass deletes expired and over-budget segments, objects and index, and keeps pinned openings of live videos', async () => {
   await saveVideo('live');
   await Promise.all([seed('live', 0, 400, true), seed('live', 1, 400, true), seed('live', 2, 31), seed('live', 3, 5), seed('live', 4, 3), seed('live', 5, 1)]);
   await seed('gone', 0, 400, true);

@@ -18,7 +18,7 @@ test('segments expire the moment their last access is max age old, not before', 
   assert.deepEqual(chosen(segments), ['v/r/2:expired', 'v/r/1:expired']);
 });
 
-test('pinned heads are never expired or evicted while the video exists', () => {
+test('pinned openings are never expired or evicted while the video exists', () => {
   const segments = [segment(0, 400, { pinned: true }), segment(1, 400, { pinned: true, bytes: 5_000_000 }), segment(2, 1)];
   assert.deepEqual(chosen(segments), ['v/r/2:over-budget']);
   assert.deepEqual(chosen(segments.slice(0, 2)), [], 'pinned bytes alone over the budget evict nothing');

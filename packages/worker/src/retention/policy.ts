@@ -1,5 +1,5 @@
 /**
- * Which cached segments retention deletes, decided from the index alone (no I/O): pinned heads of
+ * Which cached segments retention deletes, decided from the index alone (no I/O): pinned openings of
  * a video that exists are kept; any other segment expires `maxAgeMs` after its last access; then,
  * while the cache holds more than `maxBytes`, the least recently used unpinned segments go first.
  */

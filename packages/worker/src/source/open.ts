@@ -39,7 +39,7 @@ export async function openFastStartView(reader: RangeReader): Promise<FastStartV
   const plan =
     move === undefined || newMoov === undefined
       ? identityPlan(scan.size)
-      : relocatedPlan({ sourceSize: scan.size, move, newMoov, head: scan.head });
+      : relocatedPlan({ sourceSize: scan.size, move, newMoov, prefix: scan.prefix });
   return {
     plan,
     sourceSize: scan.size,

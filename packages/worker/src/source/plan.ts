@@ -52,10 +52,10 @@ export interface RelocatedPlanInput {
   readonly move: MoovMove;
   readonly newMoov: Buffer;
   /** The first source bytes already read; the leading boxes are served from here when they fit. */
-  readonly head: Buffer;
+  readonly prefix: Buffer;
 }
 
-export function relocatedPlan({ sourceSize, move, newMoov, head }: RelocatedPlanInput): FastStartPlan {
+export function relocatedPlan({ sourceSize, move, newMoov, prefix }: RelocatedPlanInput): FastStartPlan {
   const pieces: ViewPiece[] = [];
   let viewAt = 0;
   const addSource = (sourceStart: number, end: number) => {
@@ -68,7 +68,7 @@ export function relocatedPlan({ sourceSize, move, newMoov, head }: RelocatedPlan
     pieces.push({ kind: 'memory', viewStart: viewAt, bytes });
     viewAt += bytes.length;
   };
-  if (move.mediaStart <= head.length) addMemory(head.subarray(0, move.mediaStart));
+  if (move.mediaStart <= prefix.length) addMemory(prefix.subarray(0, move.mediaStart));
   else addSource(0, move.mediaStart);
   addMemory(newMoov);
   addSource(move.mediaStart, move.moovStart);

@@ -13,7 +13,7 @@ import { seekHold, serveView } from './endpoint.js';
 import { viewUrlInputArgs } from './ffmpeg-input.js';
 import { openFastStartView } from './open.js';
 import { countingReader, storageRangeReader, STREAM_RESUMES } from './range-reader.js';
-import { HEAD_READ_BYTES } from './scan.js';
+import { PREFIX_READ_BYTES } from './scan.js';
 import { makeTestMp4, mediaPath } from './test-helpers.js';
 
 let s3: Awaited<ReturnType<typeof startS3>>;
@@ -28,14 +28,14 @@ after(async () => {
   await Promise.all([s3.stop(), removeTempDir(dir)]);
 });
 
-test('opening a moov-at-end phone-style file takes 2 range requests: 64 KiB of head and the tail from the moov on', async () => {
+test('opening a moov-at-end phone-style file takes 2 range requests: a 64 KiB prefix and the tail from the moov on', async () => {
   const bytes = await readFile(mediaPath('h264-aac-moov-at-end-15s.mp4'));
   await storage.put('sources/phone.mp4', bytes);
   const reader = countingReader(await storageRangeReader(storage, 'sources/phone.mp4'));
   const view = await openFastStartView(reader);
   assert.equal(view.plan.relocated, true);
   const moovStart = bytes.length - view.moovSize;
-  assert.deepEqual(reader.stats, { reads: 2, bytes: HEAD_READ_BYTES + (bytes.length - moovStart) });
+  assert.deepEqual(reader.stats, { reads: 2, bytes: PREFIX_READ_BYTES + (bytes.length - moovStart) });
   // The view's first bytes (ftyp … moov) come from what the scan read: no further request.
   await view.read(0, view.moovEndInView);
   assert.equal(reader.stats.reads, 2);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SourceErrors, type SourceErrorCode } from './errors.js';
 import { bufferRangeReader, countingReader } from './range-reader.js';
-import { HEAD_READ_BYTES, scanTopLevel } from './scan.js';
+import { PREFIX_READ_BYTES, scanTopLevel } from './scan.js';
 import { box, box64, ftyp, moovWith, stco } from './test-helpers.js';
 
 const scan = (file: Buffer) => {
@@ -22,14 +22,14 @@ test('a moov-first file is scanned up to its moov in one read', async () => {
   assert.equal(stats.reads, 1);
 });
 
-test('a moov at the end of a large file takes two reads: the head and the tail', async () => {
+test('a moov at the end of a large file takes two reads: the prefix and the tail', async () => {
   const file = Buffer.concat([ftyp(), box('free'), box('mdat', Buffer.alloc(5_000_000)), moovWith(stco([100]))]);
   const { result, stats } = scan(file);
   const scanned = await result;
   assert.deepEqual(scanned.boxes.map((b) => b.type), ['ftyp', 'free', 'mdat', 'moov']);
   assert.deepEqual(scanned.moovBytes, moovWith(stco([100])));
   assert.equal(stats.reads, 2);
-  assert.ok(stats.bytes < HEAD_READ_BYTES + 1024 * 1024, `read ${stats.bytes} bytes`);
+  assert.ok(stats.bytes < PREFIX_READ_BYTES + 1024 * 1024, `read ${stats.bytes} bytes`);
 });
 
 test('a moov larger than the tail read costs one more read, for its missing part only', async () => {
@@ -38,7 +38,7 @@ test('a moov larger than the tail read costs one more read, for its missing part
   const { result, stats } = scan(file);
   assert.deepEqual((await result).moovBytes, bigMoov);
   assert.equal(stats.reads, 3);
-  assert.ok(stats.bytes < HEAD_READ_BYTES + bigMoov.length + 100, `read ${stats.bytes} bytes`);
+  assert.ok(stats.bytes < PREFIX_READ_BYTES + bigMoov.length + 100, `read ${stats.bytes} bytes`);
 });
 
 test('64-bit sizes, several mdats, free/uuid/meta boxes and a last box of size 0 are walked', async () => {

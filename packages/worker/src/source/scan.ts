@@ -3,7 +3,7 @@ import { SourceErrors } from './errors.js';
 import type { RangeReader } from './range-reader.js';
 
 /** The first read: ftyp, the usual `free`/`wide` and the mdat header (or a whole moov-first moov). */
-export const HEAD_READ_BYTES = 64 * 1024;
+export const PREFIX_READ_BYTES = 64 * 1024;
 /** When the rest of the file is this small, read all of it at once: it is most likely the moov. */
 export const TAIL_READ_BYTES = 1024 * 1024;
 /** Otherwise read this much at a box start: its header, and the moov itself when it is small. */
@@ -18,7 +18,7 @@ export interface ScannedSource {
   readonly moov: BoxHeader;
   readonly moovBytes: Buffer;
   /** The first bytes of the source as read; the view serves its leading boxes from here. */
-  readonly head: Buffer;
+  readonly prefix: Buffer;
   /** A `moof` was seen: the file is fragmented and passed through as it is. */
   readonly fragmented: boolean;
 }
@@ -55,14 +55,14 @@ class WindowCache {
 
 /**
  * Walks the top-level boxes with as few range reads as the layout allows: one for a moov-first
- * file whose moov fits in the first 64 KiB, two for a typical moov-at-end file (the head, then the
+ * file whose moov fits in the first 64 KiB, two for a typical moov-at-end file (the prefix, then the
  * tail), three when the moov at the end is larger than 1 MiB.
  */
 export async function scanTopLevel(reader: RangeReader): Promise<ScannedSource> {
   const { size } = reader;
   if (size < 8) throw SourceErrors.create('SOURCE_NOT_MP4', `the source is only ${size} bytes`, { details: { size } });
   const cache = new WindowCache(reader);
-  const head = await cache.load(0, Math.min(size, HEAD_READ_BYTES));
+  const prefix = await cache.load(0, Math.min(size, PREFIX_READ_BYTES));
   const boxes: BoxHeader[] = [];
   let moov: { header: BoxHeader; bytes: Buffer } | undefined;
   let sawMedia = false;
@@ -81,7 +81,7 @@ export async function scanTopLevel(reader: RangeReader): Promise<ScannedSource> 
     offset += header.size;
   }
   if (moov === undefined) throw noMoov(boxes);
-  return { size, boxes, moov: moov.header, moovBytes: moov.bytes, head, fragmented };
+  return { size, boxes, moov: moov.header, moovBytes: moov.bytes, prefix, fragmented };
 }
 
 async function headerAt(cache: WindowCache, offset: number, size: number, first: boolean): Promise<BoxHeader> {

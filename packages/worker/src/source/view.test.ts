@@ -11,12 +11,12 @@ import { viewRangeReader } from './view.js';
 
 /** ftyp, a 64-bit mdat "AAAA…", a meta, a second mdat "BBBB…", the moov (chunks at each mdat's payload), a trailing free. */
 function moovAtEndFile(): { file: Buffer; chunkOffsets: number[] } {
-  const head = Buffer.concat([ftyp(), box('free', Buffer.alloc(4))]);
+  const prefix = Buffer.concat([ftyp(), box('free', Buffer.alloc(4))]);
   const mdat1 = box64('mdat', Buffer.alloc(3000, 'A'));
   const meta = box('meta', Buffer.alloc(10));
   const mdat2 = box('mdat', Buffer.alloc(2000, 'B'));
-  const chunkOffsets = [head.length + 16, head.length + 16 + 1500, head.length + mdat1.length + meta.length + 8];
-  return { file: Buffer.concat([head, mdat1, meta, mdat2, moovWith(stco(chunkOffsets.slice(0, 2)), stco(chunkOffsets.slice(2))), box('free', Buffer.alloc(7))]), chunkOffsets };
+  const chunkOffsets = [prefix.length + 16, prefix.length + 16 + 1500, prefix.length + mdat1.length + meta.length + 8];
+  return { file: Buffer.concat([prefix, mdat1, meta, mdat2, moovWith(stco(chunkOffsets.slice(0, 2)), stco(chunkOffsets.slice(2))), box('free', Buffer.alloc(7))]), chunkOffsets };
 }
 
 test('the view puts the moov after the leading boxes and every chunk offset still finds its bytes', async () => {

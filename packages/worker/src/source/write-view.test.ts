@@ -23,12 +23,12 @@ after(() => removeTempDir(dir));
 
 /** ftyp, a 64-bit mdat, a uuid, a second mdat, then the moov: two source pieces around the new moov. */
 function moovAtEndFile(firstMdatBytes = 3000): Buffer {
-  const head = ftyp();
+  const prefix = ftyp();
   const mdat1 = box64('mdat', Buffer.alloc(firstMdatBytes, 'A'));
   const uuid = box('uuid', Buffer.alloc(16, 7));
   const mdat2 = box('mdat', Buffer.alloc(2000, 'B'));
-  const offsets = [head.length + 16, head.length + mdat1.length + uuid.length + 8];
-  return Buffer.concat([head, mdat1, uuid, mdat2, moovWith(stco(offsets))]);
+  const offsets = [prefix.length + 16, prefix.length + mdat1.length + uuid.length + 8];
+  return Buffer.concat([prefix, mdat1, uuid, mdat2, moovWith(stco(offsets))]);
 }
 
 async function writtenBytes(reader: RangeReader, chunkBytes: number, readAhead: number): Promise<{ written: Buffer; expected: Buffer; count: number }> {

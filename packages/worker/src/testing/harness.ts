@@ -14,7 +14,7 @@ import {
 import { listChildProcesses, makeTempDir, removeTempDir, type RedisService, type S3Service } from '@kiln/shared/testing';
 import { TranscodeManager, type ManagerOptions } from '../manager/manager.js';
 import { SegmentCache } from '../segments/cache.js';
-import { FactsCache } from '../transcode/probe.js';
+import { FactsCache } from '../transcode/facts-cache.js';
 import { ProcessRegistry } from '../transcode/processes.js';
 import { startRangeServer, type RangeServer } from '../transcode/range-server.js';
 import { fastStartSource } from '../transcode/fast-start-source.js';

@@ -51,7 +51,7 @@ test('a second open of a video reuses its view: one HEAD, no range read, the sam
   await storage.put(sourceObjectKey('v'), await readFile(SOURCE));
   const opener = fastStartSource(storage);
   const first = await firstBytes(opener, 'v', 4096);
-  assert.ok(calls.reads >= 2, 'the first open reads the head and the moov');
+  assert.ok(calls.reads >= 2, 'the first open reads the start of the file and the moov');
   const before = { ...calls };
   const again = await firstBytes(opener, 'v', 4096);
   assert.deepEqual(again, first);

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chooseLadder, formatSeconds, planAudioSchedule, planVideoSchedule, rational, type VideoRung } from '@kiln/shared';
-import type { SourceFacts } from './facts.js';
+import type { TranscodeFacts } from './transcode-facts.js';
 import { MP4_FORMATS, outputOffset, transcodeArgs, videoFilter, type InputSpec } from './ffmpeg-args.js';
 
 const NTSC = rational(30_000, 1001);
-const facts: SourceFacts = {
+const facts: TranscodeFacts = {
   duration: rational(60),
   video: { index: 0, codec: 'h264', width: 1920, height: 1080, rotation: 0, frameRate: NTSC, interlaced: false, highBitDepth: false, hdr: false },
   audio: { index: 1, codec: 'aac', channels: 6, sampleRate: 44_100 },
@@ -60,7 +60,7 @@ test('interlaced and HDR sources are deinterlaced and tone-mapped to 8-bit SDR; 
 });
 
 test('audio-only renditions carry one AAC frame per PES; a source without audio gets -an', () => {
-  const audioFacts: SourceFacts = { duration: rational(30), audio: { index: 0, codec: 'aac', channels: 2, sampleRate: 48_000 } };
+  const audioFacts: TranscodeFacts = { duration: rational(30), audio: { index: 0, codec: 'aac', channels: 2, sampleRate: 48_000 } };
   const [audio] = chooseLadder({ audioOnly: true }, 'mobile');
   const plan = planAudioSchedule(30);
   const args = transcodeArgs({ input: file, facts: audioFacts, rung: audio, plan, from: 0, until: plan.segments.length, threads: 1 });

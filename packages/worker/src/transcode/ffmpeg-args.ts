@@ -8,7 +8,7 @@ import {
   DEFAULT_X264_PRESET, DEVICE_PROFILES, fasterPreset, forceKeyFramesArgument, formatFrameRate, formatSeconds, rational, seekTime, segmentAt, subtract,
   type AudioRung, type X264Preset, type Rational, type SegmentPlan, type VideoPlan, type VideoRung,
 } from '@kiln/shared';
-import type { AudioFacts, SourceFacts, VideoFacts } from './facts.js';
+import type { TranscodeAudio, TranscodeFacts, TranscodeVideo } from './transcode-facts.js';
 
 /** The constant BASE of every run's `-output_ts_offset`: keeps the first PTS clear of 0 (B-frame delay). */
 export const BASE_OFFSET_SECONDS = 10;
@@ -30,7 +30,7 @@ export interface InputSpec {
 
 export interface RunSpec {
   readonly input: InputSpec;
-  readonly facts: SourceFacts;
+  readonly facts: TranscodeFacts;
   readonly rung: VideoRung | AudioRung;
   readonly plan: SegmentPlan;
   /** First segment of the run. */
@@ -40,8 +40,8 @@ export interface RunSpec {
   readonly preset?: X264Preset;
   /** Encoder threads; 0 lets x264 choose. */
   readonly threads: number;
-  /** Frame threads of a split run's head encoder (split-args.ts `headThreadsFor`); 2 when absent. */
-  readonly headThreads?: number;
+  /** Frame threads of a split run's first-segment output encoder (split-args.ts `firstOutputThreadsFor`); 2 when absent. */
+  readonly firstOutputThreads?: number;
 }
 
 /** BASE + S as ffmpeg takes it. */
@@ -73,7 +73,7 @@ export function inputArgs(input: InputSpec, start: Rational): string[] {
  * planned), and `tpad` repeats the last one until `-t` ends the run (a source whose declared length
  * is a frame or two longer than its pictures), so every run yields exactly its planned frames.
  */
-export function videoFilter(video: VideoFacts, rung: VideoRung, frameRate: Rational): string {
+export function videoFilter(video: TranscodeVideo, rung: VideoRung, frameRate: Rational): string {
   return [
     ...(video.interlaced ? ['bwdif=mode=send_frame:parity=auto:deint=all'] : []),
     `fps=${frameRate.num}/${frameRate.den}:start_time=0`,
@@ -91,29 +91,29 @@ function hdrToSdr(): string[] {
 }
 
 /**
- * libx264 for one rung. `headThreads` (the first segment of a split run, see split-args.ts): no
+ * libx264 for one rung. `firstOutputThreads` (the first segment of a split run, see split-args.ts): no
  * B-frames and no lookahead (`zerolatency`), and that many frame threads, so x264 holds only
- * `headThreads - 1` frames. Not zerolatency's slice threads: they make ffmpeg wait for each frame's
- * encode before it decodes and scales the next (measured: more idle CPU, segment 0 later).
- * The head is also one preset faster (`fasterPreset`): a client waits for all of its frames
- * (segment 0 comes sooner, for a little less quality in its first seconds).
+ * `firstOutputThreads - 1` frames. Not zerolatency's slice threads: they make ffmpeg wait for each frame's
+ * encode before it decodes and scales the next (more idle CPU, segment 0 later).
+ * The first-segment output is also one preset faster (`fasterPreset`): a client waits for all of
+ * its frames (segment 0 comes sooner, for a little less quality in its first seconds).
  */
-export function videoEncoderArgs(spec: RunSpec, rung: VideoRung, keyframes: string, headThreads?: number): string[] {
+export function videoEncoderArgs(spec: RunSpec, rung: VideoRung, keyframes: string, firstOutputThreads?: number): string[] {
   const h264 = DEVICE_PROFILES[rung.profile].h264;
-  const head = headThreads !== undefined;
+  const firstOutput = firstOutputThreads !== undefined;
   const preset = spec.preset ?? DEFAULT_X264_PRESET;
   return [
-    '-c:v', 'libx264', '-preset', head ? fasterPreset(preset) : preset, ...(head ? ['-tune', 'zerolatency', '-x264-params', 'sliced-threads=0'] : []),
+    '-c:v', 'libx264', '-preset', firstOutput ? fasterPreset(preset) : preset, ...(firstOutput ? ['-tune', 'zerolatency', '-x264-params', 'sliced-threads=0'] : []),
     '-profile:v', h264.profile, '-level:v', h264.level.name,
-    '-refs', String(h264.refs), '-bf', String(head ? 0 : h264.bFrames),
+    '-refs', String(h264.refs), '-bf', String(firstOutput ? 0 : h264.bFrames),
     '-b:v', String(rung.video.bitrate), '-maxrate', String(rung.video.maxrate), '-bufsize', String(rung.video.bufsize),
     '-force_key_frames', keyframes,
     '-sc_threshold', '0', '-flags', '+cgop',
-    '-threads', String(headThreads ?? spec.threads),
+    '-threads', String(firstOutputThreads ?? spec.threads),
   ];
 }
 
-function videoArgs(spec: RunSpec, video: VideoFacts, rung: VideoRung, plan: VideoPlan): string[] {
+function videoArgs(spec: RunSpec, video: TranscodeVideo, rung: VideoRung, plan: VideoPlan): string[] {
   return [
     '-map', `0:${video.index}`,
     '-vf', videoFilter(video, rung, plan.frameRate),
@@ -122,7 +122,7 @@ function videoArgs(spec: RunSpec, video: VideoFacts, rung: VideoRung, plan: Vide
 }
 
 /** The source's audio when the rung has any (a rung of bitrate 0 and a silent source have none). */
-export function mappedAudio(spec: RunSpec): AudioFacts | undefined {
+export function mappedAudio(spec: RunSpec): TranscodeAudio | undefined {
   return spec.rung.audioBitrate === 0 ? undefined : spec.facts.audio;
 }
 
@@ -170,7 +170,7 @@ function outputArgs(spec: RunSpec, audioOnly: boolean): string[] {
  * 32 KiB output buffer when it is full, where to a pipe it would write every packet (thousands of
  * writes per minute, each waking the worker and costing it CPU).
  * A segment then closes at most 32 KiB of output later, a fraction of a segment at every rung. A
- * split run's head keeps writing every packet: a client is waiting for its segment.
+ * split run's first-segment output keeps writing every packet: a client is waiting for its segment.
  */
 export const BULK_OUTPUT: readonly string[] = ['-flush_packets', '0'];
 
@@ -190,13 +190,13 @@ export function checkRange(spec: RunSpec): void {
 export function transcodeArgs(spec: RunSpec): string[] {
   checkRange(spec);
   const start = seekTime(spec.plan, spec.from);
-  const head = inputArgs(spec.input, start);
+  const input = inputArgs(spec.input, start);
   const { rung, plan, facts } = spec;
   if (rung.kind === 'audio' || plan.kind === 'audio') {
-    return [...head, '-vn', ...audioArgs(spec), ...outputArgs(spec, true)];
+    return [...input, '-vn', ...audioArgs(spec), ...outputArgs(spec, true)];
   }
   if (facts.video === undefined) throw new RangeError('a video rendition needs a source with video');
-  return [...head, ...videoArgs(spec, facts.video, rung, plan), ...audioArgs(spec), ...outputArgs(spec, false)];
+  return [...input, ...videoArgs(spec, facts.video, rung, plan), ...audioArgs(spec), ...outputArgs(spec, false)];
 }
 
 /** For logs and metrics: `180p@29.970`. */

@@ -8,7 +8,7 @@ import type { Readable } from 'node:stream';
 import { makeTempDir, removeTempDir } from '@kiln/shared/testing';
 import { makeSource, silentLog } from '../testing/harness.js';
 import { startLeg } from './leg.js';
-import { probeSource } from './probe.js';
+import { probeSource } from './facts-cache.js';
 import { findRendition } from './rendition.js';
 import { localFileSource } from './source.js';
 
@@ -43,8 +43,8 @@ for (const split of [false, true]) {
       videoId: 'v', rendition, facts, opener, log: silentLog, threads: 0, preset: 'ultrafast',
       signal: new AbortController().signal, onSpawn: () => undefined, onExit: () => undefined,
     }, { from: 0, until: rendition.plan.segments.length }, split);
-    assert.equal(leg.head !== undefined, split);
-    const [main] = await Promise.all([countReads(leg.child.stdout!), leg.head === undefined ? undefined : countReads(leg.head)]);
+    assert.equal(leg.firstOutput !== undefined, split);
+    const [main] = await Promise.all([countReads(leg.child.stdout!), leg.firstOutput === undefined ? undefined : countReads(leg.firstOutput)]);
     assert.equal(await leg.ended, undefined, 'ffmpeg exits 0');
     assert.ok(main.bytes > 20 * BUFFER_BYTES, `a minute of 180p is many buffers (${main.bytes} bytes)`);
     // A write per packet (ffmpeg's default for a pipe) is thousands of writes; the worker reads them

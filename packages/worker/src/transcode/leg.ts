@@ -6,13 +6,13 @@ import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
 import { seekTime, spawnFfmpeg, toNumber, type Logger, type MediaToolProcess, type X264Preset } from '@kiln/shared';
 import { transcodeArgs, type RunSpec } from './ffmpeg-args.js';
-import { headThreadsFor, splitRunArgs, splittable } from './split-args.js';
-import type { SourceFacts } from './facts.js';
+import { firstOutputThreadsFor, splitRunArgs, splittable } from './split-args.js';
+import type { TranscodeFacts } from './transcode-facts.js';
 import type { Rendition } from './rendition.js';
 import type { SourceOpener } from './source.js';
 
-/** The head's frame threads, from this machine's CPUs (derived once, like the worker's default capacity). */
-const HEAD_THREADS = headThreadsFor(availableParallelism());
+/** The first-segment output's frame threads, from this machine's CPUs (derived once, like the worker's default capacity). */
+const FIRST_OUTPUT_THREADS = firstOutputThreadsFor(availableParallelism());
 
 export interface LegRange {
   readonly from: number;
@@ -22,7 +22,7 @@ export interface LegRange {
 export interface LegContext {
   readonly videoId: string;
   readonly rendition: Rendition;
-  readonly facts: SourceFacts;
+  readonly facts: TranscodeFacts;
   readonly opener: SourceOpener;
   readonly log: Logger;
   readonly threads: number;
@@ -36,8 +36,8 @@ export interface LegContext {
 export interface Leg {
   readonly range: LegRange;
   readonly child: MediaToolProcess;
-  /** A split run's head output (its first segment, then the next one's first frames), else undefined. */
-  readonly head: Readable | undefined;
+  /** A split run's first-segment output (its first segment, then the next one's first frames), else undefined. */
+  readonly firstOutput: Readable | undefined;
   /** When ffmpeg has exited and the source is closed: ffmpeg's failure, or undefined for exit 0. */
   readonly ended: Promise<unknown>;
 }
@@ -51,16 +51,16 @@ export async function startLeg(context: LegContext, range: LegRange, split: bool
   const { plan } = rendition;
   const input = await context.opener.open(context.videoId, toNumber(seekTime(plan, range.from)) / toNumber(plan.duration));
   let child: MediaToolProcess;
-  let head = false;
+  let splitRun = false;
   try {
     context.signal.throwIfAborted(); // stopped while the source opened: no ffmpeg
     const spec: RunSpec = {
       input: input.input, facts, rung: rendition.rung, plan, from: range.from, until: range.until,
-      threads: context.threads, headThreads: HEAD_THREADS, ...(context.preset === undefined ? {} : { preset: context.preset }),
+      threads: context.threads, firstOutputThreads: FIRST_OUTPUT_THREADS, ...(context.preset === undefined ? {} : { preset: context.preset }),
     };
-    head = split && splittable(spec) !== undefined;
-    const args = head ? splitRunArgs(spec) : transcodeArgs(spec);
-    child = spawnFfmpeg(args, { signal: context.signal, stdin: input.input.stdin ? 'pipe' : 'ignore', ...(head ? { fd3: 'pipe' as const } : {}) });
+    splitRun = split && splittable(spec) !== undefined;
+    const args = splitRun ? splitRunArgs(spec) : transcodeArgs(spec);
+    child = spawnFfmpeg(args, { signal: context.signal, stdin: input.input.stdin ? 'pipe' : 'ignore', ...(splitRun ? { fd3: 'pipe' as const } : {}) });
   } catch (error) {
     await input.close();
     throw error;
@@ -70,13 +70,13 @@ export async function startLeg(context: LegContext, range: LegRange, split: bool
     input.stdin.pipe(child.stdin);
   }
   context.onSpawn(child.pid);
-  context.log.debug({ commandLine: child.commandLine, from: range.from, until: range.until, head }, 'ffmpeg started');
+  context.log.debug({ commandLine: child.commandLine, from: range.from, until: range.until, split: splitRun }, 'ffmpeg started');
   const ended = child.done.then(() => undefined, (error: unknown) => error).then(async (failure) => {
     context.onExit(child.pid);
     await input.close();
     return failure;
   });
-  return { range, child, head: child.fd3 ?? undefined, ended };
+  return { range, child, firstOutput: child.fd3 ?? undefined, ended };
 }
 
 /** Kills a leg that will not be used, drops its outputs (unread, they would hold its end back) and waits until it is gone. */
@@ -84,6 +84,6 @@ export async function discardLeg(leg: Leg | undefined): Promise<void> {
   if (leg === undefined) return;
   leg.child.kill();
   leg.child.stdout?.destroy();
-  leg.head?.destroy();
+  leg.firstOutput?.destroy();
   await leg.ended.catch(() => undefined);
 }

@@ -1,5 +1,5 @@
 /**
- * A split run's head closes while the main output has written little; one whose head cannot close
+ * A split run's first-segment output closes while the main output has written little; one that cannot close
  * in time (its audio ends before the boundary and the source did not say so) is made again with one
  * output, from the same segment; a source that says so is not split at all. Real ffmpeg on local files.
  */
@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { runFfmpeg } from '@kiln/shared';
 import { listChildProcesses, makeTempDir, removeTempDir } from '@kiln/shared/testing';
 import { decodeFrames, makeSource, silentLog } from '../testing/harness.js';
-import type { SourceFacts } from './facts.js';
-import { probeSource } from './probe.js';
+import type { TranscodeFacts } from './transcode-facts.js';
+import { probeSource } from './facts-cache.js';
 import { findRendition } from './rendition.js';
 import { TranscodeRun, type ClosedSegment } from './run.js';
 import { localFileSource } from './source.js';
@@ -22,7 +22,7 @@ let fullPath: string;
 before(async () => {
   dir = await makeTempDir('run-test');
   path = join(dir, 'short-audio.mp4');
-  // 60 s of video, 1 s of audio: the head's audio ends before its boundary (2 s).
+  // 60 s of video, 1 s of audio: the first output's audio ends before its boundary (2 s).
   await runFfmpeg([
     '-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=30:duration=60', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=1',
     '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '64k', path,
@@ -32,11 +32,11 @@ before(async () => {
 after(() => removeTempDir(dir));
 
 /** A split run of all of desktop-180p from `source`; `onSegment` is handed each segment with its run. */
-function startWholeRun(facts: SourceFacts, source: string, onSegment: (run: TranscodeRun, segment: ClosedSegment) => void, onSpawn = (): void => undefined): TranscodeRun {
+function startWholeRun(facts: TranscodeFacts, source: string, onSegment: (run: TranscodeRun, segment: ClosedSegment) => void, onSpawn = (): void => undefined): TranscodeRun {
   const rendition = findRendition(facts, 'desktop-180p');
   return new TranscodeRun({ videoId: 'v', rendition, facts, from: 0, until: rendition.plan.segments.length }, {
     opener: localFileSource(() => source), log: silentLog, threads: 0, preset: 'ultrafast', firstSegmentAlone: true,
-    headSpoolBytes: 64 * 1024, onSegment, exists: () => false, onSpawn, onExit: () => undefined,
+    mainSpoolBytes: 64 * 1024, onSegment, exists: () => false, onSpawn, onExit: () => undefined,
   });
 }
 
@@ -44,7 +44,7 @@ async function assertNoFfmpegLeft(): Promise<void> {
   assert.deepEqual((await listChildProcesses()).filter((entry) => /ffmpeg/.test(entry.commandLine)), [], 'no ffmpeg left');
 }
 
-async function runWhole(facts: SourceFacts, source = path): Promise<{ run: TranscodeRun; segments: ClosedSegment[]; spawned: number }> {
+async function runWhole(facts: TranscodeFacts, source = path): Promise<{ run: TranscodeRun; segments: ClosedSegment[]; spawned: number }> {
   const segments: ClosedSegment[] = [];
   let spawned = 0;
   const run = startWholeRun(facts, source, (_, segment) => segments.push(segment), () => (spawned += 1));
@@ -54,17 +54,17 @@ async function runWhole(facts: SourceFacts, source = path): Promise<{ run: Trans
   return { run, segments, spawned };
 }
 
-test('the head closes while the main output has written under 64 KiB (of ~2 MB): its x264 holds no frame it is not pushed past', async () => {
+test('the first-segment output closes while the main output has written under 64 KiB (of ~2 MB): its x264 holds no frame it is not pushed past', async () => {
   const probed = await probeSource(localFileSource(() => fullPath), 'v');
   const { run, segments, spawned } = await runWhole(probed, fullPath);
   assert.equal(run.state, 'finished', run.error?.message);
-  assert.equal(spawned, 1, 'no second ffmpeg: the head was not overdue');
+  assert.equal(spawned, 1, 'no second ffmpeg: the first-segment output was not overdue');
   assert.ok(segments.reduce((sum, segment) => sum + segment.bytes.length, 0) > 1024 * 1024);
   const frames = await decodeFrames(segments[0].bytes);
-  assert.equal(frames.filter((frame) => frame.type === 'B').length, 0, 'segment 0 is the head\'s');
+  assert.equal(frames.filter((frame) => frame.type === 'B').length, 0, 'segment 0 is the first output\'s');
 });
 
-test('a head that does not close before the main output runs ahead: the run is made again with one output', async () => {
+test('a first-segment output that does not close before the main output runs ahead: the run is made again with one output', async () => {
   const probed = await probeSource(localFileSource(() => path), 'v');
   assert.ok(probed.audio?.duration !== undefined);
   const silentOnLength = { ...probed.audio, duration: undefined };

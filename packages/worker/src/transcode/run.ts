@@ -16,21 +16,21 @@ import { isKilnError, type KilnError, type Logger, type MediaToolProcess, type X
 import { WorkerErrors } from '../errors.js';
 import { frameTicks, segmenterBoundary } from './boundaries.js';
 import { checkAgainstPlan } from './check.js';
-import type { SourceFacts } from './facts.js';
+import type { TranscodeFacts } from './transcode-facts.js';
 import { discardLeg, startLeg, type Leg, type LegContext, type LegRange } from './leg.js';
 import type { Rendition } from './rendition.js';
 import type { SourceOpener } from './source.js';
 import { Spool } from './spool.js';
 
 /**
- * How far a split run's main output may run ahead of its head before the run is made again with
- * one output: normally it has written next to nothing when the head closes (its frames start where
- * the head's end).
+ * How far a split run's main output may run ahead of its first-segment output before the run is made
+ * again with one output: normally it has written next to nothing when the first output closes (its
+ * frames start where the first output's end).
  */
-const HEAD_SPOOL_BYTES = 8 * 1024 * 1024;
+const MAIN_SPOOL_BYTES = 8 * 1024 * 1024;
 
-/** A split run's head did not close in time; the run is made again with one output. */
-class HeadOverdue extends Error {}
+/** A split run's first-segment output did not close in time; the run is made again with one output. */
+class FirstOutputOverdue extends Error {}
 
 export type RunState = 'starting' | 'running' | 'paused' | 'finished' | 'failed' | 'stopped';
 
@@ -56,14 +56,14 @@ export interface RunDependencies {
   onExit(pid: number): void;
   /** Make the first segment on an output of its own (a client is waiting for it). */
   readonly firstSegmentAlone?: boolean;
-  /** How far the main output may run ahead of an open head (default 8 MiB); tests make it small. */
-  readonly headSpoolBytes?: number;
+  /** How far the main output may run ahead of an open first-segment output (default 8 MiB); tests make it small. */
+  readonly mainSpoolBytes?: number;
 }
 
 export interface RunTarget {
   readonly videoId: string;
   readonly rendition: Rendition;
-  readonly facts: SourceFacts;
+  readonly facts: TranscodeFacts;
   readonly from: number;
   readonly until: number;
 }
@@ -140,13 +140,13 @@ export class TranscodeRun {
     }
   }
 
-  /** The run's ffmpeg, split when a client waits; a split whose head is overdue is made again with one output. */
+  /** The run's ffmpeg, split when a client waits; a split whose first-segment output is overdue is made again with one output. */
   private async transcode(): Promise<void> {
     const { from, until } = this.target;
     try {
       await this.runLeg(await startLeg(this.legContext(), { from, until }, this.deps.firstSegmentAlone === true));
     } catch (error) {
-      if (!(error instanceof HeadOverdue) || this.endReason !== undefined) throw error;
+      if (!(error instanceof FirstOutputOverdue) || this.endReason !== undefined) throw error;
       // A source whose audio does not reach past the boundary (and did not say so).
       this.deps.log.warn({ run: this.id, from }, error.message);
       await this.runLeg(await startLeg(this.legContext(), { from, until }, false));
@@ -219,18 +219,18 @@ export class TranscodeRun {
     });
   }
 
-  /** The run's segments in order: a split run's first from its head, then the main output's (spooled meanwhile). */
+  /** The run's segments in order: a split run's first from its first-segment output, then the main output's (spooled meanwhile). */
   private async *segmentsOf(leg: Leg): AsyncGenerator<Segment> {
     const main = leg.child.stdout!;
-    if (leg.head === undefined) {
+    if (leg.firstOutput === undefined) {
       yield* this.segments(main);
       return;
     }
-    const spool = new Spool(main, this.deps.headSpoolBytes ?? HEAD_SPOOL_BYTES);
+    const spool = new Spool(main, this.deps.mainSpoolBytes ?? MAIN_SPOOL_BYTES);
     try {
-      const first = await this.headSegment(leg.head, spool);
+      const first = await this.firstOutputSegment(leg.firstOutput, spool);
       if (first === undefined) {
-        leg.child.kill(); // the head ended without it: ffmpeg is judged by the caller
+        leg.child.kill(); // the first output ended without it: ffmpeg is judged by the caller
         return;
       }
       yield first;
@@ -241,17 +241,17 @@ export class TranscodeRun {
   }
 
   /**
-   * The head's first segment, or undefined when the head ends without one. The rest of the head (the
+   * The first output's segment, or undefined when that output ends without one. The rest of it (the
    * next segment's first frames, the audio margin) is read to ffmpeg's end and dropped: an unread
    * pipe would block ffmpeg.
    */
-  private async headSegment(head: Readable, spool: Spool): Promise<Segment | undefined> {
-    const segments = this.segments(head)[Symbol.asyncIterator]();
+  private async firstOutputSegment(output: Readable, spool: Spool): Promise<Segment | undefined> {
+    const segments = this.segments(output)[Symbol.asyncIterator]();
     const first = segments.next();
     first.catch(() => undefined); // raced below; a failure after losing the race is the run's end anyway
     const result = await Promise.race([first, spool.overflowed]).catch((error: unknown) => {
       if (error !== spool.overflowError) throw error;
-      throw new HeadOverdue(`segment ${this.target.from} was not out when the rest of the run had written ${spool.limitBytes} bytes: the run goes on with one output`);
+      throw new FirstOutputOverdue(`segment ${this.target.from} was not out when the rest of the run had written ${spool.limitBytes} bytes: the run goes on with one output`);
     });
     void (async () => {
       try {

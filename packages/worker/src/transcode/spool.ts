@@ -1,7 +1,7 @@
 /**
  * Keeps what a stream delivers while its reader is busy elsewhere. A split run's main output must be
- * read while the run waits for its head (ffmpeg blocks on a full pipe, and the head too with it), but
- * its segments come after the head's. The spool reads the stream at once, without backpressure, up to
+ * read while the run waits for its first-segment output (ffmpeg blocks on a full pipe, and that output
+ * too with it), but its segments come after that output's. The spool reads the stream at once, without backpressure, up to
  * a bound, then gives back everything it kept followed by the rest of the stream.
  */
 import type { Readable } from 'node:stream';

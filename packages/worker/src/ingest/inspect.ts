@@ -6,7 +6,7 @@
  */
 import { stat } from 'node:fs/promises';
 import {
-  ffprobeBinary, isKilnError, parseProbeOutput, spawnMediaTool, spawnFfmpeg,
+  chooseAudio, chooseVideo, ffprobeBinary, isKilnError, parseProbeOutput, spawnMediaTool, spawnFfmpeg,
   type MediaToolProcess, type ProbeResult,
 } from '@kiln/shared';
 import { fileRangeReader, openFastStartView, SourceErrors } from '../source/index.js';
@@ -15,7 +15,6 @@ import { IngestErrors } from './errors.js';
 import { parseScan, parseTrial, probeArgs, scanArgs, trialArgs, type TrialStreams } from './probe-args.js';
 import { isFragmented, topLevelBoxTypes } from './mp4-layout.js';
 import { isMovFamily } from './remux-rules.js';
-import { chooseAudio, chooseVideo } from './streams.js';
 import { DEFAULT_LIMITS, type IngestLimits, type MeasuredFacts, type Verdict } from './types.js';
 
 export interface InspectOptions {

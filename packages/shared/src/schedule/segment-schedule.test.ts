@@ -9,7 +9,7 @@ import {
   planAudioSchedule,
   planVideoSchedule,
   totalFrameCount,
-} from './schedule.js';
+} from './segment-schedule.js';
 import { extinf } from './lookup.js';
 import { anyDuration, anyFrameRate, NTSC, FILM } from './arbitraries.js';
 

@@ -1,21 +1,21 @@
 /**
- * The pre-transcoded head: the first segments (2 + 2 + 3 s) of every rendition of the default
+ * The pinned opening: the first segments (2 + 2 + 3 s) of every rendition of the default
  * profiles, made by the worker's own transcode runs and stored in the cache, pinned. Segment 0 of
  * every rendition comes first, so any variant can start playing as soon as possible: the rest of
- * the head starts once every segment-0 run has ended (segments are interchangeable between runs:
+ * the opening starts once every segment-0 run has ended (segments are interchangeable between runs:
  * source-time timestamps). Within each group the heaviest runs go first.
  */
 import { PRETRANSCODE_SEGMENTS, type Logger, type ProfileName, type X264Preset } from '@kiln/shared';
 import { WorkerErrors } from '../errors.js';
 import type { SegmentCache } from '../segments/cache.js';
-import type { SourceFacts } from '../transcode/facts.js';
+import type { TranscodeFacts } from '../transcode/transcode-facts.js';
 import type { ProcessRegistry } from '../transcode/processes.js';
 import { renditionsFor, type Rendition } from '../transcode/rendition.js';
 import { TranscodeRun, type ClosedSegment } from '../transcode/run.js';
 import type { SourceOpener } from '../transcode/source.js';
 import type { Slots } from './slots.js';
 
-export interface HeadDependencies {
+export interface OpeningDependencies {
   readonly opener: SourceOpener;
   readonly cache: SegmentCache;
   readonly processes: ProcessRegistry;
@@ -24,15 +24,15 @@ export interface HeadDependencies {
   readonly preset?: X264Preset;
 }
 
-/** One transcode run of the head: segments [from, until) of a rendition. */
-export interface HeadTask {
+/** One transcode run of the opening: segments [from, until) of a rendition. */
+export interface OpeningTask {
   readonly rendition: Rendition;
   readonly from: number;
   readonly until: number;
 }
 
-/** How many head segments a rendition has (fewer for a source shorter than the head). */
-export function headLength(rendition: Rendition, segments = PRETRANSCODE_SEGMENTS): number {
+/** How many opening segments a rendition has (fewer for a source shorter than the opening). */
+export function openingLength(rendition: Rendition, segments = PRETRANSCODE_SEGMENTS): number {
   return Math.min(segments, rendition.plan.segments.length);
 }
 
@@ -44,61 +44,61 @@ function encodeWork(rendition: Rendition): number {
 }
 
 /** Heaviest first: with two slots, the last run to end is then a short one, not the 1080p. */
-const heaviestFirst = (a: HeadTask, b: HeadTask): number => encodeWork(b.rendition) - encodeWork(a.rendition);
+const heaviestFirst = (a: OpeningTask, b: OpeningTask): number => encodeWork(b.rendition) - encodeWork(a.rendition);
 
 /**
- * The runs that complete the head, segment 0 of every rendition first, each group heaviest first.
- * Cached segments are not made again; a run covers from the first missing one to the head's end.
+ * The runs that complete the opening, segment 0 of every rendition first, each group heaviest first.
+ * Cached segments are not made again; a run covers from the first missing one to the opening's end.
  */
-export function headTasks(renditions: readonly Rendition[], cached: ReadonlyMap<string, ReadonlySet<number>>, segments = PRETRANSCODE_SEGMENTS): HeadTask[] {
+export function openingTasks(renditions: readonly Rendition[], cached: ReadonlyMap<string, ReadonlySet<number>>, segments = PRETRANSCODE_SEGMENTS): OpeningTask[] {
   const has = (rendition: Rendition, index: number) => cached.get(rendition.id)?.has(index) ?? false;
   const first = renditions.filter((rendition) => !has(rendition, 0)).map((rendition) => ({ rendition, from: 0, until: 1 }));
   const rest = renditions.flatMap((rendition) => {
-    const end = headLength(rendition, segments);
+    const end = openingLength(rendition, segments);
     const missing = Array.from({ length: Math.max(0, end - 1) }, (_, i) => i + 1).find((index) => !has(rendition, index));
     return missing === undefined ? [] : [{ rendition, from: missing, until: end }];
   });
   return [...first.sort(heaviestFirst), ...rest.sort(heaviestFirst)];
 }
 
-export function headRenditions(facts: SourceFacts, profiles: readonly ProfileName[]): Rendition[] {
+export function openingRenditions(facts: TranscodeFacts, profiles: readonly ProfileName[]): Rendition[] {
   return profiles.flatMap((profile) => renditionsFor(facts, profile));
 }
 
-/** A head being made: its segment-0 runs settle first, then the whole head. */
-export interface HeadJob {
+/** An opening being made: its segment-0 runs settle first, then the whole opening. */
+export interface OpeningJob {
   /** Settles (never rejects) once every segment-0 run has ended, made or not. */
   readonly segmentZeroSettled: Promise<void>;
-  /** Every run made and the head pinned; rejects with the first failure. */
+  /** Every run made and the opening pinned; rejects with the first failure. */
   readonly done: Promise<void>;
   /** Stops the runs going on and those waiting for a slot (`done` then rejects). */
   stop(): void;
 }
 
-/** Makes (or pins, when already cached) the head of every rendition of `profiles`. */
-export async function pretranscodeHead(videoId: string, facts: SourceFacts, profiles: readonly ProfileName[], deps: HeadDependencies, signal?: AbortSignal): Promise<void> {
-  await startHead(videoId, facts, profiles, deps, signal).done;
+/** Makes (or pins, when already cached) the opening of every rendition of `profiles`. */
+export async function pretranscodeOpening(videoId: string, facts: TranscodeFacts, profiles: readonly ProfileName[], deps: OpeningDependencies, signal?: AbortSignal): Promise<void> {
+  await startOpening(videoId, facts, profiles, deps, signal).done;
 }
 
-export function startHead(videoId: string, facts: SourceFacts, profiles: readonly ProfileName[], deps: HeadDependencies, signal?: AbortSignal): HeadJob {
+export function startOpening(videoId: string, facts: TranscodeFacts, profiles: readonly ProfileName[], deps: OpeningDependencies, signal?: AbortSignal): OpeningJob {
   const stopper = new AbortController();
   const stop = signal === undefined ? stopper.signal : AbortSignal.any([signal, stopper.signal]);
   let zeroSettled = () => {};
   const segmentZeroSettled = new Promise<void>((resolve) => (zeroSettled = resolve));
-  const done = makeHead(videoId, facts, profiles, deps, stop, () => zeroSettled());
+  const done = makeOpening(videoId, facts, profiles, deps, stop, () => zeroSettled());
   // Whatever happens before the segment-0 runs start (a Redis error) settles them too.
   void done.then(zeroSettled, zeroSettled);
   return { segmentZeroSettled, done, stop: () => stopper.abort() };
 }
 
-async function makeHead(videoId: string, facts: SourceFacts, profiles: readonly ProfileName[], deps: HeadDependencies, signal: AbortSignal, onSegmentZeroEnded: () => void): Promise<void> {
-  const renditions = headRenditions(facts, profiles);
+async function makeOpening(videoId: string, facts: TranscodeFacts, profiles: readonly ProfileName[], deps: OpeningDependencies, signal: AbortSignal, onSegmentZeroEnded: () => void): Promise<void> {
+  const renditions = openingRenditions(facts, profiles);
   const cached = new Map(await Promise.all(renditions.map(async (rendition) => [rendition.id, await deps.cache.cachedIndexes(videoId, rendition.id)] as const)));
-  const tasks = headTasks(renditions, cached);
+  const tasks = openingTasks(renditions, cached);
   deps.log.info({ videoId, renditions: renditions.length, runs: tasks.length }, 'pre-transcode started');
   await runTasks(videoId, facts, tasks, deps, signal, onSegmentZeroEnded);
   for (const rendition of renditions) {
-    for (let index = 0; index < headLength(rendition); index += 1) {
+    for (let index = 0; index < openingLength(rendition); index += 1) {
       if (cached.get(rendition.id)?.has(index) === true) await deps.cache.pin(videoId, rendition.id, index);
     }
   }
@@ -108,12 +108,12 @@ async function makeHead(videoId: string, facts: SourceFacts, profiles: readonly 
  * Every run, segment 0 first: the later segments wait until every segment-0 run has ended, so none
  * of them takes CPU from a segment 0. The first failure stops the rest.
  */
-async function runTasks(videoId: string, facts: SourceFacts, tasks: readonly HeadTask[], deps: HeadDependencies, signal: AbortSignal, onSegmentZeroEnded: () => void): Promise<void> {
+async function runTasks(videoId: string, facts: TranscodeFacts, tasks: readonly OpeningTask[], deps: OpeningDependencies, signal: AbortSignal, onSegmentZeroEnded: () => void): Promise<void> {
   const failure = new AbortController();
   // The first failure is the one reported: the runs it stops say only that (TRANSCODE_STOPPED).
   let firstFailure: { reason: unknown } | undefined;
   const stop = AbortSignal.any([signal, failure.signal]);
-  const run = (task: HeadTask) => runInSlot(videoId, facts, task, deps, stop).catch((error: unknown) => {
+  const run = (task: OpeningTask) => runInSlot(videoId, facts, task, deps, stop).catch((error: unknown) => {
     firstFailure ??= { reason: error };
     failure.abort();
     throw error;
@@ -127,12 +127,12 @@ async function runTasks(videoId: string, facts: SourceFacts, tasks: readonly Hea
 }
 
 /** A slot holds one ffmpeg: it passes on when ffmpeg ends, while the segments are still being stored. */
-async function runInSlot(videoId: string, facts: SourceFacts, task: HeadTask, deps: HeadDependencies, signal: AbortSignal): Promise<void> {
+async function runInSlot(videoId: string, facts: TranscodeFacts, task: OpeningTask, deps: OpeningDependencies, signal: AbortSignal): Promise<void> {
   const stored = await deps.slots.use(() => runTask(videoId, facts, task, deps, signal));
   await stored.all;
 }
 
-async function runTask(videoId: string, facts: SourceFacts, task: HeadTask, deps: HeadDependencies, signal: AbortSignal): Promise<{ all: Promise<unknown> }> {
+async function runTask(videoId: string, facts: TranscodeFacts, task: OpeningTask, deps: OpeningDependencies, signal: AbortSignal): Promise<{ all: Promise<unknown> }> {
   if (signal.aborted) throw WorkerErrors.create('TRANSCODE_STOPPED', 'the pre-transcode was stopped');
   const stores: Promise<void>[] = [];
   const started = Date.now();
@@ -145,7 +145,7 @@ async function runTask(videoId: string, facts: SourceFacts, task: HeadTask, deps
       stored.catch(() => undefined); // awaited once ffmpeg has ended; not an unhandled rejection meanwhile
       stores.push(stored);
     },
-    // The head is made whole: a segment cached meanwhile is made again, identical (source time).
+    // The opening is made whole: a segment cached meanwhile is made again, identical (source time).
     exists: () => false,
     onSpawn: (pid) => deps.processes.register(pid),
     onExit: (pid) => deps.processes.unregister(pid),
@@ -160,14 +160,14 @@ async function runTask(videoId: string, facts: SourceFacts, task: HeadTask, deps
   const all = Promise.all(stores);
   if (run.state !== 'finished') {
     await all.catch(() => undefined);
-    throw run.error ?? WorkerErrors.create('TRANSCODE_STOPPED', `the head run of ${rendition.id} was stopped (${run.endReason ?? 'unknown'})`);
+    throw run.error ?? WorkerErrors.create('TRANSCODE_STOPPED', `the opening run of ${rendition.id} was stopped (${run.endReason ?? 'unknown'})`);
   }
   return { all };
 }
 
-/** Stores a head segment, pinned; the debug line lets a benchmark time each run (slot taken → closed → stored). */
-async function storeSegment(videoId: string, renditionId: string, segment: ClosedSegment, deps: HeadDependencies, timing: { run: string; started: number }): Promise<void> {
+/** Stores an opening segment, pinned; the debug line lets a benchmark time each run (slot taken → closed → stored). */
+async function storeSegment(videoId: string, renditionId: string, segment: ClosedSegment, deps: OpeningDependencies, timing: { run: string; started: number }): Promise<void> {
   const closed = Date.now();
   await deps.cache.store(videoId, renditionId, segment.index, segment.bytes, closed, { pinned: true });
-  deps.log.debug({ videoId, rendition: renditionId, index: segment.index, ...timing, closed, stored: Date.now() }, 'head segment stored');
+  deps.log.debug({ videoId, rendition: renditionId, index: segment.index, ...timing, closed, stored: Date.now() }, 'opening segment stored');
 }

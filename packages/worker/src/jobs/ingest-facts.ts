@@ -1,19 +1,18 @@
 /**
- * What ingest writes once the source MP4 is in place: the source facts every worker plans from
+ * What ingest writes once the source MP4 is in place: the transcode facts every worker plans from
  * (Redis, `RedisKeys.sourceFacts`) and the record's playback fields, from the same numbers, so
  * the API's playlists and the workers' segments follow one schedule.
  */
-import type { ProbeResult, ProbeStream, VideoRecord } from '@kiln/shared';
-import { sourceFactsFromProbe, type SourceFacts } from '../transcode/facts.js';
+import { sourceFacts, videoPicture, type ProbeResult, type ProbeStream, type VideoRecord } from '@kiln/shared';
+import { transcodeFacts, type TranscodeFacts } from '../transcode/transcode-facts.js';
 import type { IngestPlan } from '../ingest/index.js';
 
 /**
  * The facts of the MP4 workers will read (its stream indexes, rotation, exact duration), with the
- * frame rate ingest chose: the probe's r_frame_rate is a timestamp grid for some files, and the
- * plan's rate is the one the source was measured and normalized at.
+ * frame rate ingest chose: the plan's rate is the one the source was measured and normalized at.
  */
-export function factsFromPlan(probe: ProbeResult, plan: IngestPlan, kept: 'same-file' | 'normalized'): SourceFacts {
-  const facts = sourceFactsFromProbe({ ...probe, streams: probe.streams.filter((stream) => keeps(plan, kept, stream)) });
+export function factsFromPlan(probe: ProbeResult, plan: IngestPlan, kept: 'same-file' | 'normalized'): TranscodeFacts {
+  const facts = transcodeFacts(sourceFacts({ ...probe, streams: probe.streams.filter((stream) => keeps(plan, kept, stream)) }));
   if (plan.video === undefined || facts.video === undefined) return facts;
   return { ...facts, video: { ...facts.video, frameRate: plan.video.frameRate } };
 }
@@ -37,12 +36,8 @@ function keeps(plan: IngestPlan, kept: 'same-file' | 'normalized', stream: Probe
 }
 
 /** The record's playback fields from the facts (the same ladder input the worker uses). */
-export function recordFromFacts(record: VideoRecord, facts: SourceFacts, size: number): VideoRecord {
+export function recordFromFacts(record: VideoRecord, facts: TranscodeFacts, size: number): VideoRecord {
   const { video } = facts;
   const base: VideoRecord = { id: record.id, state: record.state, sourceKey: record.sourceKey, createdAt: record.createdAt, size, duration: facts.duration, hasAudio: facts.audio !== undefined };
-  const picture = video === undefined ? undefined : {
-    width: video.width, height: video.height, rotation: video.rotation, frameRate: video.frameRate,
-    ...(video.sampleAspectRatio === undefined ? {} : { sampleAspectRatio: video.sampleAspectRatio }),
-  };
-  return picture === undefined ? base : { ...base, picture };
+  return video === undefined ? base : { ...base, picture: videoPicture(video) };
 }
