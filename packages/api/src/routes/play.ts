@@ -10,7 +10,7 @@ import type { PlaybackServices } from '../plugins/app/services.js';
 import { renderMasterPlaylist, renderVariantPlaylist, renditionsFor, sharedTargetDuration, type Rendition } from '../playlists/index.js';
 import { errorResponses } from '../schemas/common.js';
 import type { Session } from '../tokens/playback-tokens.js';
-import type { VideoRecord } from '@kiln/shared';
+import { parseSegmentFileName, type VideoRecord } from '@kiln/shared';
 
 export const PLAYLIST_TYPE = 'application/vnd.apple.mpegurl';
 export const SEGMENT_TYPE = 'video/mp2t';
@@ -48,9 +48,8 @@ async function sessionRendition(services: PlaybackServices, params: SessionParam
 
 /** The segment number a file name asks for, checked against the rendition's plan once that is known. */
 function segmentNumber(file: string, rendition?: Rendition): number {
-  const match = /^(\d{1,9})\.ts$/.exec(file);
-  const index = match?.[1] === undefined ? -1 : Number(match[1]);
-  if (index < 0 || (rendition !== undefined && index >= rendition.plan.segments.length)) {
+  const index = parseSegmentFileName(file);
+  if (index === undefined || (rendition !== undefined && index >= rendition.plan.segments.length)) {
     throw ApiErrors.create('SEGMENT_NOT_FOUND', undefined, { details: { file } });
   }
   return index;
@@ -99,7 +98,7 @@ export function playRoutes(parent: FastifyInstance, services: PlaybackServices):
     schema: { tags: ['playback'], summary: 'Variant playlist, complete (VOD)', params: SessionParams, response: m3u8 },
   }, async (request, reply) => {
     const { rendition, renditions } = await sessionRendition(services, request.params);
-    const text = renderVariantPlaylist({ plan: rendition.plan, targetDuration: sharedTargetDuration(renditions), segmentUri: (k) => `${k}.ts` });
+    const text = renderVariantPlaylist({ plan: rendition.plan, targetDuration: sharedTargetDuration(renditions) });
     return reply.type(PLAYLIST_TYPE).header('cache-control', VARIANT_CACHE).send(text);
   });
 

@@ -33,6 +33,21 @@ test('a request the route refuses is 400 BAD_REQUEST, an unknown route 404 ROUTE
   await app.close();
 });
 
+test('a segment is asked for by its canonical name n.ts; any other name is 400 BAD_REQUEST', async () => {
+  const asked: number[] = [];
+  const app = build(fakeTranscodes(asked));
+  for (const index of [0, 12, 999_999_999]) {
+    const response = await app.inject({ method: 'GET', url: `/segments/v/r/${index}.ts` });
+    assert.deepEqual([response.statusCode, response.headers['content-type'], response.body], [200, 'video/mp2t', String(index)]);
+  }
+  for (const file of ['007.ts', '-1.ts', '1e3.ts', '1000000000.ts', '99999999999999999999.ts', 'x.ts', '1.m4s']) {
+    const response = await app.inject({ method: 'GET', url: `/segments/v/r/${file}` });
+    assert.deepEqual([response.statusCode, response.json<{ code: string }>().code], [400, 'BAD_REQUEST'], file);
+  }
+  assert.deepEqual(asked, [0, 12, 999_999_999]);
+  await app.close();
+});
+
 test('a full worker refuses with 503 WORKER_FULL and a Retry-After; a late segment is 504 without one', async () => {
   const full = build(fakeTranscodes([], 'WORKER_FULL'));
   const refused = await full.inject({ method: 'GET', url: '/segments/v/r/0.ts' });

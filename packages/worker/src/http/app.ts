@@ -1,5 +1,5 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { installErrorHandler } from '@kiln/shared';
+import { HttpErrors, installErrorHandler, parseSegmentFileName } from '@kiln/shared';
 import { WORKER_ERROR_POLICY } from '../errors.js';
 import type { LoadSnapshot, WorkerIdentity } from '../load/report.js';
 import type { TranscodeManager } from '../manager/manager.js';
@@ -22,7 +22,7 @@ const segmentParams = {
   properties: {
     video: { type: 'string', pattern: ID },
     rendition: { type: 'string', pattern: ID },
-    file: { type: 'string', pattern: '^(0|[1-9][0-9]{0,8})\\.ts$' },
+    file: { type: 'string' },
   },
 } as const;
 const transcodeBody = {
@@ -40,7 +40,9 @@ function transcodeRoutes(app: FastifyInstance, transcodes: WorkerTranscodes): vo
   // A segment: from memory the moment it closes, else from the cache, else made (bounded wait, then 504).
   app.get<{ Params: { video: string; rendition: string; file: string } }>('/segments/:video/:rendition/:file', { schema: { params: segmentParams } }, async (request, reply) => {
     const { video, rendition, file } = request.params;
-    const served = await transcodes.segment(video, rendition, Number(file.slice(0, -3)));
+    const index = parseSegmentFileName(file);
+    if (index === undefined) throw HttpErrors.create('BAD_REQUEST', `${file.slice(0, 40)} is not a segment's file name ({n}.ts)`);
+    const served = await transcodes.segment(video, rendition, index);
     return reply
       .header('content-type', 'video/mp2t')
       .header('cache-control', 'public, max-age=31536000, immutable')
