@@ -1,5 +1,5 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { HttpErrors, installErrorHandler, parseSegmentFileName } from '@kiln/shared';
+import { HttpErrors, installErrorHandler, parseSegmentFileName, SEGMENT_CONTENT_TYPE } from '@kiln/shared';
 import { WORKER_ERROR_POLICY } from '../errors.js';
 import type { LoadSnapshot, WorkerIdentity } from '../load/report.js';
 import type { TranscodeManager } from '../manager/manager.js';
@@ -44,7 +44,7 @@ function transcodeRoutes(app: FastifyInstance, transcodes: WorkerTranscodes): vo
     if (index === undefined) throw HttpErrors.create('BAD_REQUEST', `${file.slice(0, 40)} is not a segment's file name ({n}.ts)`);
     const served = await transcodes.segment(video, rendition, index);
     return reply
-      .header('content-type', 'video/mp2t')
+      .header('content-type', SEGMENT_CONTENT_TYPE)
       .header('cache-control', 'public, max-age=31536000, immutable')
       .header('x-kiln-source', served.source)
       .send(served.bytes);
