@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { MAX_TOKEN_LENGTH } from '@kiln/shared';
+import { installErrorHandler, MAX_TOKEN_LENGTH } from '@kiln/shared';
+import { API_ERROR_POLICY } from './errors.js';
 import { createApiMetrics, type ApiMetrics } from './metrics/metrics.js';
-import { installErrorHandler } from './plugins/app/error-handler.js';
 import { installRequestMetrics, registerHttpFeatures } from './plugins/app/http-features.js';
 import { createPlaybackServices, type PlaybackDependencies } from './plugins/app/services.js';
 import { healthRoutes, type HealthChecks } from './routes/health.js';
@@ -35,7 +35,7 @@ export function buildApiApp(deps: ApiDependencies): FastifyInstance {
     routerOptions: { maxParamLength: MAX_TOKEN_LENGTH },
   });
   const metrics = deps.metrics ?? createApiMetrics();
-  installErrorHandler(app);
+  installErrorHandler(app, API_ERROR_POLICY);
   installRequestMetrics(app, metrics);
   healthRoutes(app, deps.checks);
   registerHttpFeatures(app);

@@ -1,13 +1,12 @@
-import { defineErrors } from '@kiln/shared';
+import { defineErrors, type ErrorPolicy } from '@kiln/shared';
 
 /**
  * Errors the API answers with; each code is stable, clients may depend on it. Token refusals that
  * the shared token code raises (TOKEN_MALFORMED, TOKEN_TAMPERED, TOKEN_EXPIRED, TOKEN_WRONG_KIND,
- * TOKEN_WRONG_VIDEO) live in SharedErrors; the API adds what only it can decide.
+ * TOKEN_WRONG_VIDEO) live in SharedErrors, and the codes every service answers with (ROUTE_NOT_FOUND,
+ * BAD_REQUEST, INTERNAL) in HttpErrors; the API adds what only it can decide.
  */
 export const ApiErrors = defineErrors({
-  ROUTE_NOT_FOUND: { httpStatus: 404, message: 'no such route' },
-  BAD_REQUEST: { httpStatus: 400, message: 'the request is not valid' },
   TOKEN_USED: { httpStatus: 403, message: 'this playback link has already been used' },
   VIDEO_NOT_FOUND: { httpStatus: 404, message: 'no video with that id' },
   VIDEO_NOT_READY: { httpStatus: 409, message: 'the video is not ready for playback' },
@@ -24,7 +23,9 @@ export const ApiErrors = defineErrors({
   UPLOAD_LOCKED: { httpStatus: 423, message: 'another request is still writing this upload; retry shortly' },
   UPLOAD_FINISHED: { httpStatus: 400, message: 'the upload is finished and can no longer be changed' },
   UPLOAD_NOT_STORED: { message: 'every byte arrived but the upload could not be stored; upload it again' },
-  INTERNAL: { message: 'something went wrong on our side' },
 });
 
 export type ApiErrorCode = keyof typeof ApiErrors.specs;
+
+/** What the shared error handler needs to know of the API: no worker free is a refusal, retried soon. */
+export const API_ERROR_POLICY: ErrorPolicy = { retryAfterSeconds: { NO_WORKER_AVAILABLE: 2 }, refusalStatuses: [503] };

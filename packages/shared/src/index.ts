@@ -1,4 +1,5 @@
 export * from './errors.js';
+export * from './http/index.js';
 export * from './ffmpeg/index.js';
 export * from './config/index.js';
 export * from './redis-keys.js';

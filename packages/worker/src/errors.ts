@@ -1,5 +1,8 @@
-/** The worker's error registry: stable codes, with the HTTP status a client gets for each. */
-import { defineErrors } from '@kiln/shared';
+/**
+ * The worker's error registry: stable codes, with the HTTP status a client gets for each. The codes
+ * every service answers with (ROUTE_NOT_FOUND, BAD_REQUEST, INTERNAL) are the shared HttpErrors.
+ */
+import { defineErrors, type ErrorPolicy } from '@kiln/shared';
 
 export const WorkerErrors = defineErrors({
   WORKER_FULL: { httpStatus: 503, message: 'this worker runs as many transcodes as it may; try another' },
@@ -7,9 +10,6 @@ export const WorkerErrors = defineErrors({
   SEGMENT_TIMEOUT: { httpStatus: 504, message: 'the segment was not ready in time' },
   SEGMENT_OUT_OF_RANGE: { httpStatus: 404, message: 'the rendition has no segment with that number' },
   RENDITION_UNKNOWN: { httpStatus: 404, message: 'the video has no such rendition' },
-  ROUTE_NOT_FOUND: { httpStatus: 404, message: 'no such route' },
-  INTERNAL: { message: 'something went wrong in the worker' },
-  REQUEST_INVALID: { httpStatus: 400, message: 'the request is malformed' },
   SOURCE_MISSING: { httpStatus: 404, message: 'the video has no source in object storage' },
   SOURCE_UNUSABLE: { httpStatus: 422, message: 'the source has no stream Kiln can transcode' },
   SEGMENT_OFF_PLAN: { message: 'a segment did not match the planned schedule' },
@@ -22,3 +22,12 @@ export const WorkerErrors = defineErrors({
 });
 
 export type WorkerErrorCode = keyof typeof WorkerErrors.specs;
+
+/**
+ * What the shared error handler needs to know of the worker: full, draining and stopped are retried
+ * elsewhere or later (the API, HAProxy's retry); 503 and 504 (a segment not ready in time) are refusals.
+ */
+export const WORKER_ERROR_POLICY: ErrorPolicy = {
+  retryAfterSeconds: { WORKER_FULL: 2, WORKER_DRAINING: 2, TRANSCODE_STOPPED: 1 },
+  refusalStatuses: [503, 504],
+};

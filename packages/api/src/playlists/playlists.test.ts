@@ -20,7 +20,7 @@ function render(record: VideoRecord, profile: ProfileName): Rendered {
   const master = HLS.parse(renderMasterPlaylist(renditions.map((r) => ({ rung: r.rung, uri: `../../s/token/${r.id}/index.m3u8` }))));
   assert.ok(master.isMasterPlaylist);
   const variants = renditions.map((r) => {
-    const text = renderVariantPlaylist({ plan: r.plan, targetDuration: target, segmentUri: (k) => `${k}.ts` });
+    const text = renderVariantPlaylist({ plan: r.plan, targetDuration: target });
     const media = HLS.parse(text);
     assert.ok(!media.isMasterPlaylist);
     return media;
@@ -75,7 +75,7 @@ test('a 1080p 29.97 fps source: every profile gets its rungs with declared bandw
 test('EXTINF is exact to the frame: 2.002 s at 29.97 fps, and the last segment holds what remains', () => {
   const [lowest] = renditionsFor(sampleVideo(), 'mobile');
   assert.ok(lowest);
-  const text = renderVariantPlaylist({ plan: lowest.plan, targetDuration: 5, segmentUri: (k) => `${k}.ts` });
+  const text = renderVariantPlaylist({ plan: lowest.plan, targetDuration: 5 });
   const lines = text.split('\n');
   assert.deepEqual(lines.slice(0, 8), [
     '#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-TARGETDURATION:5', '#EXT-X-MEDIA-SEQUENCE:0', '#EXT-X-PLAYLIST-TYPE:VOD',
@@ -88,7 +88,7 @@ test('EXTINF is exact to the frame: 2.002 s at 29.97 fps, and the last segment h
 test('a target duration below the longest segment is refused rather than written', () => {
   const [lowest] = renditionsFor(sampleVideo(), 'mobile');
   assert.ok(lowest);
-  assert.throws(() => renderVariantPlaylist({ plan: lowest.plan, targetDuration: 4, segmentUri: String }), RangeError);
+  assert.throws(() => renderVariantPlaylist({ plan: lowest.plan, targetDuration: 4 }), RangeError);
 });
 
 test('frame rates differ between rungs (60 fps source: 30 fps below 720p) and the target duration is still shared', () => {

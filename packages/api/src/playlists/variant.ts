@@ -1,16 +1,14 @@
 /**
  * A variant (media) playlist, complete before any encode: VOD, ENDLIST, EXTINF exact to the frame
- * from the shared schedule.
+ * from the shared schedule. Segment URIs are their file names (`{n}.ts`), relative to the playlist.
  */
 import type { SegmentPlan } from '@kiln/shared';
-import { extinf, targetDuration } from '@kiln/shared';
+import { extinf, segmentFileName, targetDuration } from '@kiln/shared';
 
 export interface VariantOptions {
   readonly plan: SegmentPlan;
   /** The master's shared target duration; at least this plan's own. */
   readonly targetDuration: number;
-  /** URI of segment k, relative to the variant playlist's URL. */
-  readonly segmentUri: (index: number) => string;
 }
 
 export function renderVariantPlaylist(options: VariantOptions): string {
@@ -28,7 +26,7 @@ export function renderVariantPlaylist(options: VariantOptions): string {
     '#EXT-X-INDEPENDENT-SEGMENTS',
   ];
   for (const segment of plan.segments) {
-    lines.push(`#EXTINF:${extinf(segment)},`, options.segmentUri(segment.index));
+    lines.push(`#EXTINF:${extinf(segment)},`, segmentFileName(segment.index));
   }
   lines.push('#EXT-X-ENDLIST');
   return `${lines.join('\n')}\n`;

@@ -10,10 +10,8 @@ import type { PlaybackServices } from '../plugins/app/services.js';
 import { renderMasterPlaylist, renderVariantPlaylist, renditionsFor, sharedTargetDuration, type Rendition } from '../playlists/index.js';
 import { errorResponses } from '../schemas/common.js';
 import type { Session } from '../tokens/playback-tokens.js';
-import type { VideoRecord } from '@kiln/shared';
+import { parseSegmentFileName, PLAYLIST_CONTENT_TYPE, SEGMENT_CONTENT_TYPE, type VideoRecord } from '@kiln/shared';
 
-export const PLAYLIST_TYPE = 'application/vnd.apple.mpegurl';
-export const SEGMENT_TYPE = 'video/mp2t';
 /** Playlists never change, but the master consumes a link and sessions expire: keep them short. */
 const MASTER_CACHE = 'private, no-store';
 const VARIANT_CACHE = 'private, max-age=60';
@@ -22,7 +20,7 @@ const SEGMENT_CACHE = 'private, max-age=86400, immutable';
 
 const SessionParams = Type.Object({ video: Type.String(), session: Type.String(), rendition: Type.String() });
 const SegmentParams = Type.Object({ video: Type.String(), session: Type.String(), rendition: Type.String(), file: Type.String() });
-const m3u8 = { 200: Type.String({ description: PLAYLIST_TYPE }), ...errorResponses(403, 404, 409) };
+const m3u8 = { 200: Type.String({ description: PLAYLIST_CONTENT_TYPE }), ...errorResponses(403, 404, 409) };
 
 interface SessionParamsValue {
   readonly video: string;
@@ -48,9 +46,8 @@ async function sessionRendition(services: PlaybackServices, params: SessionParam
 
 /** The segment number a file name asks for, checked against the rendition's plan once that is known. */
 function segmentNumber(file: string, rendition?: Rendition): number {
-  const match = /^(\d{1,9})\.ts$/.exec(file);
-  const index = match?.[1] === undefined ? -1 : Number(match[1]);
-  if (index < 0 || (rendition !== undefined && index >= rendition.plan.segments.length)) {
+  const index = parseSegmentFileName(file);
+  if (index === undefined || (rendition !== undefined && index >= rendition.plan.segments.length)) {
     throw ApiErrors.create('SEGMENT_NOT_FOUND', undefined, { details: { file } });
   }
   return index;
@@ -92,15 +89,15 @@ export function playRoutes(parent: FastifyInstance, services: PlaybackServices):
       rung: rendition.rung,
       uri: `../${record.id}/${session.token}/${rendition.id}/index.m3u8`,
     }));
-    return reply.type(PLAYLIST_TYPE).header('cache-control', MASTER_CACHE).send(renderMasterPlaylist(entries));
+    return reply.type(PLAYLIST_CONTENT_TYPE).header('cache-control', MASTER_CACHE).send(renderMasterPlaylist(entries));
   });
 
   app.get('/play/:video/:session/:rendition/index.m3u8', {
     schema: { tags: ['playback'], summary: 'Variant playlist, complete (VOD)', params: SessionParams, response: m3u8 },
   }, async (request, reply) => {
     const { rendition, renditions } = await sessionRendition(services, request.params);
-    const text = renderVariantPlaylist({ plan: rendition.plan, targetDuration: sharedTargetDuration(renditions), segmentUri: (k) => `${k}.ts` });
-    return reply.type(PLAYLIST_TYPE).header('cache-control', VARIANT_CACHE).send(text);
+    const text = renderVariantPlaylist({ plan: rendition.plan, targetDuration: sharedTargetDuration(renditions) });
+    return reply.type(PLAYLIST_CONTENT_TYPE).header('cache-control', VARIANT_CACHE).send(text);
   });
 
   app.get('/play/:video/:session/:rendition/:file', {
@@ -108,7 +105,7 @@ export function playRoutes(parent: FastifyInstance, services: PlaybackServices):
       tags: ['playback'],
       summary: 'A segment (`{n}.ts`): from the cache in place, else from a worker',
       params: SegmentParams,
-      response: { 200: Type.Unknown({ description: SEGMENT_TYPE }), ...errorResponses(403, 404, 409, 502, 503) },
+      response: { 200: Type.Unknown({ description: SEGMENT_CONTENT_TYPE }), ...errorResponses(403, 404, 409, 502, 503) },
     },
   }, async (request, reply) => {
     const { session, record, rendition, segment, cached } = await segmentContext(services, request.params);
@@ -126,6 +123,6 @@ export function playRoutes(parent: FastifyInstance, services: PlaybackServices):
     });
     services.metrics.segmentCache.inc({ result: routed.source === 'cache' ? 'hit' : 'miss' });
     if (routed.contentLength !== undefined) reply.header('content-length', routed.contentLength);
-    return reply.type(SEGMENT_TYPE).header('cache-control', SEGMENT_CACHE).send(routed.body);
+    return reply.type(SEGMENT_CONTENT_TYPE).header('cache-control', SEGMENT_CACHE).send(routed.body);
   });
 }

@@ -100,7 +100,8 @@ test('no live worker with a free slot: 503 NO_WORKER_AVAILABLE with Retry-After'
 test('segment numbers outside the plan and other file names are 404 SEGMENT_NOT_FOUND', async () => {
   const app = h.build();
   const { base } = await startSession(app);
-  for (const file of ['15.ts', '-1.ts', 'abc.ts', '1.m4s', '01x.ts']) {
+  // 007.ts would be segment 7 of the plan: only the canonical name 7.ts is.
+  for (const file of ['15.ts', '-1.ts', 'abc.ts', '1.m4s', '01x.ts', '007.ts', '1e1.ts', '99999999999999999999.ts']) {
     const response = await app.inject({ method: 'GET', url: `${base}${file}` });
     assert.deepEqual([response.statusCode, code(response)], [404, 'SEGMENT_NOT_FOUND'], file);
   }

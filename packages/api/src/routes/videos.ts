@@ -1,11 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { profileFromUserAgent } from '@kiln/shared';
+import { HttpErrors, profileFromUserAgent } from '@kiln/shared';
 import type { PlaybackServices } from '../plugins/app/services.js';
 import { VideoIdParams, errorResponses } from '../schemas/common.js';
 import { PlaybackLink, PlaybackRequest, Video } from '../schemas/videos.js';
 import { videoView } from '../videos/view.js';
-import { ApiErrors } from '../errors.js';
 
 /** The origin players reach this API at: KILN_PUBLIC_URL, else what the request was addressed to. */
 export function publicBase(request: FastifyRequest, publicUrl: string | undefined): string {
@@ -38,7 +37,7 @@ export function videoRoutes(parent: FastifyInstance, services: PlaybackServices)
     await videos.getPlayable(request.params.id);
     const lifetimeMs = body.lifetimeSeconds === undefined ? settings.playbackLinkLifetimeMs : body.lifetimeSeconds * 1000;
     if (lifetimeMs > settings.sessionLifetimeMs) {
-      throw ApiErrors.create('BAD_REQUEST', `lifetimeSeconds may be at most ${settings.sessionLifetimeMs / 1000}`);
+      throw HttpErrors.create('BAD_REQUEST', `lifetimeSeconds may be at most ${settings.sessionLifetimeMs / 1000}`);
     }
     const profile = body.profile ?? profileFromUserAgent(request.headers['user-agent']);
     const link = tokens.issueLink({ video: request.params.id, profile, reusable: body.reusable ?? false }, lifetimeMs);

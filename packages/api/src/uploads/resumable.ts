@@ -8,7 +8,7 @@
 import type { Redis } from 'ioredis';
 import { Server, type ServerOptions } from '@tus/server';
 import { ERRORS, EVENTS, type Locker, type Upload } from '@tus/utils';
-import { isKilnError, isVideoId, newVideoId, type RedisKeys } from '@kiln/shared';
+import { HttpErrors, isKilnError, isVideoId, newVideoId, type KilnError, type RedisKeys } from '@kiln/shared';
 import { ApiErrors, type ApiErrorCode } from '../errors.js';
 import { createRedisLocker } from './redis-locker.js';
 import { ResumableUploadStore } from './resumable-store.js';
@@ -33,7 +33,7 @@ export interface ResumableUploads {
 }
 
 /** tus's refusals as the API's stable codes; the rest (malformed requests) are BAD_REQUEST with tus's status. */
-const CODE_BY_TUS_ERROR = new Map<unknown, ApiErrorCode>([
+const CODE_BY_TUS_ERROR = new Map<unknown, ApiErrorCode | 'INTERNAL'>([
   [ERRORS.ABORTED, 'UPLOAD_INCOMPLETE'],
   [ERRORS.INVALID_TERMINATION, 'UPLOAD_FINISHED'],
   [ERRORS.ERR_LOCK_TIMEOUT, 'UPLOAD_LOCKED'],
@@ -96,17 +96,22 @@ async function finish(upload: Upload, deps: ResumableUploadDependencies, store: 
   await startProcessing(upload.id, upload.size ?? upload.offset, created, deps);
 }
 
-function tusRefusal(code: ApiErrorCode): { status_code: number; body: string } {
-  const error = ApiErrors.create(code);
+/** The API's refusal for a code of its own, or the generic INTERNAL. */
+function refusal(code: ApiErrorCode | 'INTERNAL'): KilnError {
+  return code === 'INTERNAL' ? HttpErrors.create(code) : ApiErrors.create(code);
+}
+
+function tusRefusal(error: KilnError): { status_code: number; body: string } {
   return { status_code: error.httpStatus, body: JSON.stringify(error.toJSON()) };
 }
 
 /** Every refusal leaves as `{ code, message }` like the rest of the API; tus's own text becomes the message. */
 function asApiError(error: Error | { status_code: number; body: string }): { status_code: number; body: string } {
-  if (isKilnError(error)) return { status_code: error.httpStatus, body: JSON.stringify(error.toJSON()) };
-  if (!('status_code' in error)) return tusRefusal('INTERNAL');
+  if (isKilnError(error)) return tusRefusal(error);
+  if (!('status_code' in error)) return tusRefusal(HttpErrors.create('INTERNAL'));
   if (error.body.startsWith('{')) return error;
-  const code = CODE_BY_TUS_ERROR.get(error) ?? (error.status_code >= 500 ? 'INTERNAL' : 'BAD_REQUEST');
-  const status = code === 'BAD_REQUEST' ? error.status_code : ApiErrors.create(code).httpStatus;
-  return { status_code: status, body: JSON.stringify({ code, message: error.body.trim() }) };
+  const known = CODE_BY_TUS_ERROR.get(error);
+  const answer = known === undefined ? HttpErrors.create(error.status_code >= 500 ? 'INTERNAL' : 'BAD_REQUEST') : refusal(known);
+  const status = answer.code === 'BAD_REQUEST' ? error.status_code : answer.httpStatus;
+  return { status_code: status, body: JSON.stringify({ code: answer.code, message: error.body.trim() }) };
 }

@@ -7,6 +7,7 @@
  */
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { segmentFileName } from '@kiln/shared';
 import { ApiErrors } from '../errors.js';
 import type { SegmentJob, SegmentStream, WorkerClient } from './client.js';
 import { WorkerUnavailableError } from './client.js';
@@ -31,7 +32,7 @@ async function send(workerUrl: string, path: string, init: RequestInit): Promise
 }
 
 function segmentPath(job: SegmentJob): string {
-  return `/segments/${encodeURIComponent(job.videoId)}/${encodeURIComponent(job.renditionId)}/${job.segment}.ts`;
+  return `/segments/${encodeURIComponent(job.videoId)}/${encodeURIComponent(job.renditionId)}/${segmentFileName(job.segment)}`;
 }
 
 export function createHttpWorkerClient(): WorkerClient {

@@ -1,7 +1,12 @@
+/** HLS segments (MPEG-TS), as stored in the cache and answered by the API and the workers. */
+export const SEGMENT_CONTENT_TYPE = 'video/mp2t';
+/** HLS playlists, master and variant. */
+export const PLAYLIST_CONTENT_TYPE = 'application/vnd.apple.mpegurl';
+
 /** Content types of the files Kiln stores, by extension; anything else is plain bytes. */
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  m3u8: 'application/vnd.apple.mpegurl',
-  ts: 'video/mp2t',
+  m3u8: PLAYLIST_CONTENT_TYPE,
+  ts: SEGMENT_CONTENT_TYPE,
   mp4: 'video/mp4',
   m4s: 'video/iso.segment',
   mov: 'video/quicktime',

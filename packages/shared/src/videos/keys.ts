@@ -3,6 +3,7 @@
  * are valid Redis key parts and object key segments.
  */
 import { randomBytes } from 'node:crypto';
+import { parseSegmentFileName, segmentFileName } from './segment-file.js';
 
 /** What an id may look like: the same rule as a Redis key part, so any valid id can name keys. */
 const VIDEO_ID = /^[A-Za-z0-9_.-]{1,128}$/;
@@ -53,5 +54,14 @@ export function segmentAccessPattern(videoId: string): string {
 
 /** A cached segment's object: `segments/{video}/{rendition}/{n}.ts`. */
 export function segmentObjectKey(videoId: string, renditionId: string, index: number): string {
-  return `${segmentsPrefix(videoId)}${renditionId}/${index}.ts`;
+  return `${segmentsPrefix(videoId)}${renditionId}/${segmentFileName(index)}`;
+}
+
+/** A cached segment's object key back to its rendition and number; undefined for any other key. */
+export function parseSegmentObjectKey(videoId: string, key: string): { renditionId: string; index: number } | undefined {
+  const prefix = segmentsPrefix(videoId);
+  const slash = key.lastIndexOf('/');
+  if (!key.startsWith(prefix) || slash <= prefix.length) return undefined;
+  const index = parseSegmentFileName(key.slice(slash + 1));
+  return index === undefined ? undefined : { renditionId: key.slice(prefix.length, slash), index };
 }

@@ -1,6 +1,6 @@
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
-import { isKilnError } from '@kiln/shared';
-import { WorkerErrors } from '../errors.js';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { HttpErrors, installErrorHandler, parseSegmentFileName, SEGMENT_CONTENT_TYPE } from '@kiln/shared';
+import { WORKER_ERROR_POLICY } from '../errors.js';
 import type { LoadSnapshot, WorkerIdentity } from '../load/report.js';
 import type { TranscodeManager } from '../manager/manager.js';
 
@@ -15,9 +15,6 @@ export interface WorkerAppDependencies {
   readonly transcodes?: WorkerTranscodes;
 }
 
-/** Refusals a client (the API, HAProxy's retry) should retry elsewhere or later. */
-const RETRY_AFTER_SECONDS: Readonly<Record<string, number>> = { WORKER_FULL: 2, WORKER_DRAINING: 2, TRANSCODE_STOPPED: 1 };
-
 const ID = '^[A-Za-z0-9_.-]{1,128}$';
 const segmentParams = {
   type: 'object',
@@ -25,7 +22,7 @@ const segmentParams = {
   properties: {
     video: { type: 'string', pattern: ID },
     rendition: { type: 'string', pattern: ID },
-    file: { type: 'string', pattern: '^(0|[1-9][0-9]{0,8})\\.ts$' },
+    file: { type: 'string' },
   },
 } as const;
 const transcodeBody = {
@@ -39,33 +36,15 @@ const transcodeBody = {
   },
 } as const;
 
-function installErrorHandler(app: FastifyInstance): void {
-  app.setNotFoundHandler((request, reply) => {
-    const error = WorkerErrors.create('ROUTE_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`);
-    return reply.code(error.httpStatus).send(error.toJSON());
-  });
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (isKilnError(error)) {
-      if (error.httpStatus >= 500 && error.httpStatus !== 503 && error.httpStatus !== 504) request.log.error({ err: error }, 'request failed');
-      const retryAfter = RETRY_AFTER_SECONDS[error.code];
-      if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
-      return reply.code(error.httpStatus).send(error.toJSON());
-    }
-    if (error.validation !== undefined || (error.statusCode !== undefined && error.statusCode < 500)) {
-      return reply.code(error.statusCode ?? 400).send({ code: 'REQUEST_INVALID', message: error.message });
-    }
-    request.log.error({ err: error }, 'request failed');
-    return reply.code(500).send(WorkerErrors.create('INTERNAL').toJSON());
-  });
-}
-
 function transcodeRoutes(app: FastifyInstance, transcodes: WorkerTranscodes): void {
   // A segment: from memory the moment it closes, else from the cache, else made (bounded wait, then 504).
   app.get<{ Params: { video: string; rendition: string; file: string } }>('/segments/:video/:rendition/:file', { schema: { params: segmentParams } }, async (request, reply) => {
     const { video, rendition, file } = request.params;
-    const served = await transcodes.segment(video, rendition, Number(file.slice(0, -3)));
+    const index = parseSegmentFileName(file);
+    if (index === undefined) throw HttpErrors.create('BAD_REQUEST', `${file.slice(0, 40)} is not a segment's file name ({n}.ts)`);
+    const served = await transcodes.segment(video, rendition, index);
     return reply
-      .header('content-type', 'video/mp2t')
+      .header('content-type', SEGMENT_CONTENT_TYPE)
       .header('cache-control', 'public, max-age=31536000, immutable')
       .header('x-kiln-source', served.source)
       .send(served.bytes);
@@ -85,7 +64,7 @@ function transcodeRoutes(app: FastifyInstance, transcodes: WorkerTranscodes): vo
  */
 export function buildWorkerApp(deps: WorkerAppDependencies): FastifyInstance {
   const app = Fastify({ loggerInstance: deps.log });
-  installErrorHandler(app);
+  installErrorHandler(app, WORKER_ERROR_POLICY);
   // Health is polled every second or two by HAProxy: logged only when something is wrong.
   app.get('/health', { logLevel: 'warn' }, async (_request, reply) => {
     const load = deps.snapshot();

@@ -7,7 +7,7 @@
  */
 import type { Redis } from 'ioredis';
 import {
-  segmentAccessMember, segmentObjectKey, segmentsPrefix, sourceObjectKey, uploadObjectKey,
+  parseSegmentObjectKey, segmentAccessMember, segmentsPrefix, sourceObjectKey, uploadObjectKey,
   type ObjectStorage, type RedisKeys,
 } from '@kiln/shared';
 
@@ -17,19 +17,12 @@ export interface DiscardDependencies {
   readonly keys: RedisKeys;
 }
 
-/** `segments/{video}/{rendition}/{n}.ts` back to its rendition and number; undefined for any other key. */
-function segmentOf(videoId: string, key: string): { renditionId: string; index: number } | undefined {
-  const match = /^(.+)\/(\d+)\.ts$/.exec(key.slice(segmentsPrefix(videoId).length));
-  const [renditionId, index] = [match?.[1] ?? '', Number(match?.[2])];
-  return segmentObjectKey(videoId, renditionId, index) === key ? { renditionId, index } : undefined;
-}
-
 export async function discardSegments(videoId: string, deps: DiscardDependencies): Promise<void> {
   const objects: string[] = [];
   const byRendition = new Map<string, number[]>();
   for await (const object of deps.storage.list(segmentsPrefix(videoId))) {
     objects.push(object.key);
-    const segment = segmentOf(videoId, object.key);
+    const segment = parseSegmentObjectKey(videoId, object.key);
     if (segment !== undefined) byRendition.set(segment.renditionId, [...(byRendition.get(segment.renditionId) ?? []), segment.index]);
   }
   const batch = deps.redis.multi();

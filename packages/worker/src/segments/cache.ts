@@ -5,7 +5,7 @@
  * A pre-transcoded head is `pinned`: retention keeps it while the video exists.
  */
 import type { Redis } from 'ioredis';
-import { parseSegmentCacheEntry, segmentAccessMember, segmentObjectKey, type ObjectStorage, type RedisKeys, type SegmentCacheEntry } from '@kiln/shared';
+import { parseSegmentCacheEntry, segmentAccessMember, segmentObjectKey, SEGMENT_CONTENT_TYPE, type ObjectStorage, type RedisKeys, type SegmentCacheEntry } from '@kiln/shared';
 
 /** The shared index format (`@kiln/shared`), under the name the worker's modules use. */
 export type CacheEntry = SegmentCacheEntry;
@@ -29,7 +29,7 @@ export class SegmentCache {
 
   /** Uploads first, then indexes: the index never names an object that is not there. */
   async store(videoId: string, renditionId: string, index: number, bytes: Buffer, now = Date.now(), options: { pinned?: boolean } = {}): Promise<void> {
-    await this.storage.put(segmentObjectKey(videoId, renditionId, index), bytes, { contentType: 'video/mp2t' });
+    await this.storage.put(segmentObjectKey(videoId, renditionId, index), bytes, { contentType: SEGMENT_CONTENT_TYPE });
     const entry: CacheEntry = { bytes: bytes.length, created: now, accessed: now, ...(options.pinned === true ? { pinned: true } : {}) };
     await this.redis
       .multi()

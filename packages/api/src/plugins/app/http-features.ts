@@ -3,6 +3,7 @@
  * CORS for browser players, OpenAPI at /docs, request metrics.
  */
 import type { FastifyInstance } from 'fastify';
+import { PLAYLIST_CONTENT_TYPE } from '@kiln/shared';
 import compress from '@fastify/compress';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
@@ -10,11 +11,12 @@ import swaggerUi from '@fastify/swagger-ui';
 import { ErrorBody } from '../../schemas/common.js';
 import type { ApiMetrics } from '../../metrics/metrics.js';
 
-const COMPRESSIBLE = /^(application\/vnd\.apple\.mpegurl|application\/json|text\/)/;
+/** Content types gzip shrinks, by prefix (a charset may follow). */
+const COMPRESSIBLE = [PLAYLIST_CONTENT_TYPE, 'application/json', 'text/'];
 
 /** Registered on the root instance (these plugins skip encapsulation), before any route. */
 export function registerHttpFeatures(app: FastifyInstance): void {
-  void app.register(compress, { global: true, encodings: ['gzip'], customTypes: COMPRESSIBLE, threshold: 256 });
+  void app.register(compress, { global: true, encodings: ['gzip'], customTypes: (type) => COMPRESSIBLE.some((prefix) => type.startsWith(prefix)), threshold: 256 });
   void app.register(cors, {
     origin: '*',
     // PATCH and DELETE for resumable uploads from web pages (their preflights are answered here; tus

@@ -1,0 +1,114 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { defineErrors } from '../errors.js';
+import { createLogger } from '../logger.js';
+import { installErrorHandler, type ErrorPolicy } from './error-handler.js';
+
+const Errors = defineErrors({
+  FULL: { httpStatus: 503, message: 'full' },
+  SLOW: { httpStatus: 504, message: 'slow' },
+  BROKEN: { httpStatus: 502, message: 'broken' },
+  GONE: { httpStatus: 404, message: 'gone' },
+});
+
+interface Logged {
+  readonly level: number;
+  readonly msg: string;
+  readonly err?: { readonly message: string };
+}
+
+/** An app with the shared handler and routes that fail in every way, and the failures it logged. */
+function build(policy?: ErrorPolicy): { app: FastifyInstance; failures: () => Logged[] } {
+  const chunks: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      chunks.push(chunk.toString());
+      done();
+    },
+  });
+  // Typed as fastify's base logger so the instance keeps its default generics.
+  const log: FastifyBaseLogger = createLogger({ name: 'test', level: 'info', destination });
+  const app = Fastify({ loggerInstance: log });
+  installErrorHandler(app, policy);
+  for (const code of ['FULL', 'SLOW', 'BROKEN', 'GONE'] as const) {
+    app.get(`/${code}`, () => {
+      throw Errors.create(code, undefined, { details: { why: code } });
+    });
+  }
+  app.get('/foreign', () => {
+    throw new Error('database password is hunter2');
+  });
+  app.post('/typed', { schema: { body: { type: 'object', required: ['n'], properties: { n: { type: 'integer' } } } } }, () => ({}));
+  const failures = () => chunks.join('').trim().split('\n').map((line) => JSON.parse(line) as Logged).filter((line) => line.msg === 'request failed');
+  return { app, failures };
+}
+
+const WARN = 40;
+const ERROR = 50;
+
+test('unknown routes are 404 ROUTE_NOT_FOUND naming the path without its query', async () => {
+  const { app } = build();
+  const response = await app.inject({ method: 'GET', url: '/nope?x=1' });
+  assert.equal(response.statusCode, 404);
+  assert.deepEqual(response.json(), { code: 'ROUTE_NOT_FOUND', message: 'no route GET /nope' });
+  await app.close();
+});
+
+test('a request the schema refuses is 400 BAD_REQUEST with fastify\'s reason', async () => {
+  const { app, failures } = build();
+  const response = await app.inject({ method: 'POST', url: '/typed', payload: { n: 'seven' } });
+  assert.equal(response.statusCode, 400);
+  const body = response.json<{ code: string; message: string }>();
+  assert.equal(body.code, 'BAD_REQUEST');
+  assert.match(body.message, /integer/);
+  assert.deepEqual(failures(), []);
+  await app.close();
+});
+
+test('fastify\'s other 4xx keep their status under BAD_REQUEST', async () => {
+  const { app } = build();
+  const response = await app.inject({ method: 'POST', url: '/typed', headers: { 'content-type': 'application/x-unknown' }, payload: 'x' });
+  assert.deepEqual([response.statusCode, response.json<{ code: string }>().code], [415, 'BAD_REQUEST']);
+  await app.close();
+});
+
+test('KilnErrors keep their code and status; 4xx answer their details, 5xx do not', async () => {
+  const { app } = build();
+  const gone = await app.inject({ method: 'GET', url: '/GONE' });
+  assert.deepEqual([gone.statusCode, gone.json()], [404, { code: 'GONE', message: 'gone', details: { why: 'GONE' } }]);
+  const broken = await app.inject({ method: 'GET', url: '/BROKEN' });
+  assert.deepEqual([broken.statusCode, broken.json()], [502, { code: 'BROKEN', message: 'broken' }]);
+  await app.close();
+});
+
+test('the policy\'s Retry-After goes with its codes only', async () => {
+  const { app } = build({ retryAfterSeconds: { FULL: 2 } });
+  assert.equal((await app.inject({ method: 'GET', url: '/FULL' })).headers['retry-after'], '2');
+  assert.equal((await app.inject({ method: 'GET', url: '/SLOW' })).headers['retry-after'], undefined);
+  await app.close();
+});
+
+test('5xx refusals the policy names are logged at warn, other 5xx at error, 4xx not at all', async () => {
+  const { app, failures } = build({ refusalStatuses: [503, 504] });
+  for (const code of ['FULL', 'SLOW', 'BROKEN', 'GONE']) await app.inject({ method: 'GET', url: `/${code}` });
+  assert.deepEqual(failures().map((line) => [line.err?.message, line.level]), [['full', WARN], ['slow', WARN], ['broken', ERROR]]);
+  await app.close();
+});
+
+test('without a policy every 5xx is a fault', async () => {
+  const { app, failures } = build();
+  await app.inject({ method: 'GET', url: '/FULL' });
+  assert.deepEqual(failures().map((line) => line.level), [ERROR]);
+  await app.close();
+});
+
+test('any other error is 500 INTERNAL: logged whole, answered without detail', async () => {
+  const { app, failures } = build();
+  const response = await app.inject({ method: 'GET', url: '/foreign' });
+  assert.equal(response.statusCode, 500);
+  assert.deepEqual(response.json(), { code: 'INTERNAL', message: 'something went wrong on our side' });
+  assert.deepEqual(failures().map((line) => [line.err?.message, line.level]), [['database password is hunter2', ERROR]]);
+  await app.close();
+});

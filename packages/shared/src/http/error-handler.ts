@@ -1,0 +1,42 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isKilnError, type KilnError } from '../errors.js';
+import { HttpErrors } from './errors.js';
+
+/** What differs between services: which refusals to retry, and which 5xx are refusals, not faults. */
+export interface ErrorPolicy {
+  /** Seconds a client should wait before retrying, by error code (sent as Retry-After). */
+  readonly retryAfterSeconds?: Readonly<Record<string, number>>;
+  /** 5xx statuses a working service answers when it refuses (full, draining, too slow): logged at warn. */
+  readonly refusalStatuses?: readonly number[];
+}
+
+/**
+ * Every error leaves a service as `{ code, message }` with a stable code: KilnErrors keep theirs,
+ * fastify's own 4xx (validation, body limits) become BAD_REQUEST with fastify's status and message,
+ * and anything else INTERNAL (logged, never shown).
+ */
+export function installErrorHandler(app: FastifyInstance, policy: ErrorPolicy = {}): void {
+  app.setNotFoundHandler((request, reply) => {
+    const error = HttpErrors.create('ROUTE_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`);
+    return reply.code(error.httpStatus).send(error.toJSON());
+  });
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (isKilnError(error)) return sendKilnError(error, request, reply, policy);
+    if (error.validation !== undefined || (error.statusCode !== undefined && error.statusCode < 500)) {
+      return reply.code(error.statusCode ?? 400).send({ code: HttpErrors.create('BAD_REQUEST').code, message: error.message });
+    }
+    request.log.error({ err: error }, 'request failed');
+    return reply.code(500).send(HttpErrors.create('INTERNAL').toJSON());
+  });
+}
+
+function sendKilnError(error: KilnError, request: FastifyRequest, reply: FastifyReply, policy: ErrorPolicy): FastifyReply {
+  if (error.httpStatus >= 500) {
+    // A refusal (no slot free, draining, too slow) is the cluster at work; anything else is a fault.
+    const refusal = policy.refusalStatuses?.includes(error.httpStatus) ?? false;
+    request.log[refusal ? 'warn' : 'error']({ err: error }, 'request failed');
+  }
+  const retryAfter = policy.retryAfterSeconds?.[error.code];
+  if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
+  return reply.code(error.httpStatus).send(error.toJSON());
+}
