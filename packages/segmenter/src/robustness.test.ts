@@ -5,7 +5,7 @@ import { checkSegment } from './check.js';
 import { boundariesFromDurations } from './duration-boundaries.js';
 import type { SegmenterOptions } from './segment.js';
 import { concat, packet, packetize, pat, pes, pmt, PMT_PID, STREAM_TYPE, VIDEO_PID, h264AccessUnit } from './testing/builders.js';
-import { assertConservation, assertContinuity, packetsOf, runSegmenter } from './testing/checks.js';
+import { assertConservation, assertContinuity, packetsOf, pidOf, runSegmenter } from './testing/checks.js';
 import { renumberContinuity, synthetic } from './testing/synthetic.js';
 import { TIMESTAMP_MODULUS } from './ts/timestamp.js';
 
@@ -47,7 +47,7 @@ test('adaptation-field-only and stuffing packets change nothing but are kept', (
   for (const [i, p] of packetsOf(stream.bytes).entries()) {
     withStuffing.push(p);
     // An AF-only packet on the video PID keeps its counter (no payload), as PCR carriers do.
-    if (i % 5 === 0 && ((p[1] & 0x1f) << 8 | p[2]) === VIDEO_PID) {
+    if (i % 5 === 0 && pidOf(p) === VIDEO_PID) {
       const af = packet({ pid: VIDEO_PID, adaptationLength: 183, cc: p[3] & 0x0f });
       withStuffing.push(af);
     }
@@ -92,7 +92,7 @@ test('a lost packet is a counted continuity error that resets only its PID', () 
   const stream = synthetic({ frames: 125, frameBytes: 1000 });
   const packets = packetsOf(stream.bytes);
   // Drop a mid-PES packet of the video PID (not a PES start) in the first second.
-  const victim = packets.findIndex((p, i) => i > 40 && ((p[1] & 0x1f) << 8 | p[2]) === VIDEO_PID && (p[1] & 0x40) === 0);
+  const victim = packets.findIndex((p, i) => i > 40 && pidOf(p) === VIDEO_PID && (p[1] & 0x40) === 0);
   const damaged = packets.filter((_, i) => i !== victim);
   const { segments, segmenter } = runSegmenter(concat(damaged), relative);
   assert.equal(segmenter.stats.issues.CONTINUITY_ERROR, 1);
@@ -103,7 +103,7 @@ test('a lost packet is a counted continuity error that resets only its PID', () 
 test('losing the IDR at a boundary moves the cut to the next one and says so', () => {
   const stream = synthetic({ frames: 150 });
   const packets = packetsOf(stream.bytes);
-  const frameStarts = packets.flatMap((p, i) => (((p[1] & 0x1f) << 8 | p[2]) === VIDEO_PID && (p[1] & 0x40) !== 0 ? [i] : []));
+  const frameStarts = packets.flatMap((p, i) => (pidOf(p) === VIDEO_PID && (p[1] & 0x40) !== 0 ? [i] : []));
   const damaged = packets.filter((_, i) => i !== frameStarts[50]); // the IDR at 2 s
   const { segments, segmenter } = runSegmenter(concat(damaged), relative);
   assert.equal(segmenter.stats.issues.CONTINUITY_ERROR, 1);
@@ -111,6 +111,17 @@ test('losing the IDR at a boundary moves the cut to the next one and says so', (
   assert.equal(segments[0].onSchedule, false);
   assert.equal(checkSegment(segments[0])?.code, 'SEGMENT_OFF_SCHEDULE');
   assertConservation(damaged, segments);
+});
+
+test('a packet flagged with a transport error is kept but not parsed: the IDR it carried is not cut on', () => {
+  const stream = synthetic({ frames: 150 });
+  const packets = packetsOf(stream.bytes);
+  const frameStarts = packets.flatMap((p, i) => (pidOf(p) === VIDEO_PID && (p[1] & 0x40) !== 0 ? [i] : []));
+  const flagged = packets.map((p, i) => (i === frameStarts[50] ? Uint8Array.from(p, (byte, at) => (at === 1 ? byte | 0x80 : byte)) : p));
+  const { segments, segmenter } = runSegmenter(concat(flagged), relative);
+  assert.equal(segments[0].durationSeconds, 3, 'the damaged IDR at 2 s is skipped; the cut waits for the next IDR');
+  assert.equal(segmenter.stats.issues.CONTINUITY_ERROR, undefined, 'its counter still counts');
+  assertConservation(flagged, segments);
 });
 
 test('duplicate packets are not continuity errors', () => {
@@ -159,7 +170,7 @@ test('a truncated last packet is dropped and counted', () => {
 test('a PSI section with a bad CRC is counted and ignored', () => {
   const stream = synthetic({ frames: 60, psiEvery: 20 });
   const packets = packetsOf(stream.bytes.slice());
-  const pmtPackets = packets.filter((p) => ((p[1] & 0x1f) << 8 | p[2]) === PMT_PID);
+  const pmtPackets = packets.filter((p) => pidOf(p) === PMT_PID);
   pmtPackets[1][20] ^= 0xff; // inside the second PMT's section
   const { segments, segmenter } = runSegmenter(concat(packets), relative);
   assert.equal(segmenter.stats.issues.PSI_INVALID, 1);

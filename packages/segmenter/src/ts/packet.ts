@@ -1,6 +1,9 @@
 /**
  * ISO/IEC 13818-1 2.4.3.2: the 188-byte transport packet header.
- * Accessors take (buffer, offset) and return numbers so the hot loop allocates nothing.
+ * The one-bit and four-bit header fields (PID, payload_unit_start, transport_error, continuity
+ * counter, adaptation_field_control) are read inline in the segmenter's scan loop, the one place
+ * that reads them: a function call per field measurably slowed it. The segmenter's behaviour
+ * tests cover each field (robustness.test.ts). What needs more than a mask lives here.
  */
 
 export const PACKET_SIZE = 188;
@@ -10,31 +13,6 @@ export const PID_NULL = 0x1fff;
 export const PID_COUNT = 0x2000;
 /** How many sync bytes, one packet apart, must agree before we trust an offset (resync). */
 export const SYNC_CONFIRMATIONS = 3;
-
-export function packetPid(buf: Uint8Array, p: number): number {
-  return ((buf[p + 1] & 0x1f) << 8) | buf[p + 2];
-}
-
-export function payloadUnitStart(buf: Uint8Array, p: number): boolean {
-  return (buf[p + 1] & 0x40) !== 0;
-}
-
-export function transportError(buf: Uint8Array, p: number): boolean {
-  return (buf[p + 1] & 0x80) !== 0;
-}
-
-/** adaptation_field_control: 1 payload only, 2 adaptation field only, 3 both (0 reserved). */
-export function adaptationFieldControl(buf: Uint8Array, p: number): number {
-  return (buf[p + 3] >> 4) & 0x03;
-}
-
-export function continuityCounter(buf: Uint8Array, p: number): number {
-  return buf[p + 3] & 0x0f;
-}
-
-export function hasPayload(buf: Uint8Array, p: number): boolean {
-  return (buf[p + 3] & 0x10) !== 0;
-}
 
 /**
  * Offset of the payload inside the buffer, `p + PACKET_SIZE` when there is none,
