@@ -36,6 +36,7 @@ export async function runApi(env: Env = process.env): Promise<number> {
       keys,
       storage,
       tokenSecrets: config.tokenSecrets,
+      playbackSigningKeys: config.playbackSigningKeys ?? [],
       workers: createHttpWorkerClient(),
       settings: {
         ...(config.publicUrl === undefined ? {} : { publicUrl: config.publicUrl }),

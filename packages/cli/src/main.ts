@@ -15,6 +15,7 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   worker: { summary: 'run a transcoding worker (KILN_WORKER_ROLE=ondemand|pretranscode)', load: async () => (await import('@kiln/worker')).runWorker.bind(null, process.env) },
   segment: { summary: 'cut MPEG-TS from stdin into HLS segments: kiln segment --out DIR [--schedule 2,2,3,3,4,4,5]', load: async () => (await import('./commands/segment.js')).segmentCommand },
   faststart: { summary: 'move an MP4/MOV moov to the front: kiln faststart IN OUT', load: async () => (await import('./commands/faststart.js')).faststartCommand },
+  sign: { summary: 'print a playback URL signed with KILN_SIGNING_KEY=KEYID:SECRET: kiln sign --video ID [--profile mobile] [--ttl 10m] [--reusable] [--base-url URL]', load: async () => (await import('./commands/sign.js')).signCommand },
   config: { summary: 'print the configuration reference (markdown), or check one process: kiln config check api|worker|up', load: async () => (await import('./commands/config.js')).configCommand },
   bench: { summary: 'run a benchmark: kiln bench NAME (segmenter, …)', load: async () => (await import('./commands/bench.js')).benchCommand },
 };

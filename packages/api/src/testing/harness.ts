@@ -14,6 +14,8 @@ import type { SegmentJob, WorkerClient } from '../workers/client.js';
 import { WorkerUnavailableError } from '../workers/client.js';
 
 export const TEST_SECRET = 'a test secret that is long enough for HMAC-SHA256';
+/** A playback signing key every test app accepts, as an application's backend would hold it. */
+export const TEST_SIGNING_KEY = { id: 'test-app', secret: 'a signing key secret long enough for HMAC-SHA256' } as const;
 
 export interface FakeWorkers extends WorkerClient {
   readonly calls: { kind: 'ensure' | 'fetch'; url: string; job: SegmentJob }[];
@@ -77,6 +79,7 @@ export async function startHarness(): Promise<Harness> {
         playback: {
           redis, keys, storage, workers,
           tokenSecrets: [TEST_SECRET],
+          playbackSigningKeys: [TEST_SIGNING_KEY],
           now: () => new Date(clock.now),
           settings: { playbackLinkLifetimeMs: 600_000, sessionLifetimeMs: 6 * 3_600_000, slotReservationTtlMs: 3_000, publicUrl: 'https://kiln.test', ...settings },
         },

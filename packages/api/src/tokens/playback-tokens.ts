@@ -2,10 +2,13 @@
  * The token side of playback (docs/architecture.md "Tokens"): one-time playback links whose nonce the first
  * master GET consumes (Redis SET NX, TTL = the link's remaining lifetime), and session tokens on
  * variant and segment URLs bound to the video, profile and expiry, with the worker as a hint.
+ * A link verifies with the API's token secrets or with a playback signing key (one an application
+ * signs links with offline); sessions verify with the API's secrets only, so a signing key that
+ * leaks makes links, never variant or segment URLs.
  */
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { RedisKeys, TokenSecrets, TypedToken, PlaybackClaims, SessionClaims } from '@kiln/shared';
+import type { RedisKeys, SigningKey, TokenSecrets, TypedToken, PlaybackClaims, SessionClaims } from '@kiln/shared';
 import { SharedErrors, encodeBase64url, signPlaybackToken, signSessionToken, verifyPlaybackToken, verifySessionToken } from '@kiln/shared';
 import { ApiErrors } from '../errors.js';
 
@@ -15,6 +18,8 @@ export interface PlaybackTokensOptions {
   readonly redis: Redis;
   readonly keys: RedisKeys;
   readonly secrets: TokenSecrets;
+  /** Keys that may sign playback links too (KILN_PLAYBACK_SIGNING_KEYS). */
+  readonly signingKeys?: readonly SigningKey[];
   readonly now: () => Date;
 }
 
@@ -46,6 +51,7 @@ export interface PlaybackTokens {
 
 export function createPlaybackTokens(options: PlaybackTokensOptions): PlaybackTokens {
   const { redis, keys, secrets, now } = options;
+  const linkKeys = [secrets, options.signingKeys ?? []].flat();
   const expiryAfter = (lifetimeMs: number) => new Date(now().getTime() + lifetimeMs);
   return {
     issueLink(claims, lifetimeMs) {
@@ -54,7 +60,7 @@ export function createPlaybackTokens(options: PlaybackTokensOptions): PlaybackTo
       return { token, expiresAt: new Date(Math.floor(expiresAt.getTime() / 1000) * 1000) };
     },
     verifyLink(token) {
-      return verifyPlaybackToken(secrets, token, { now: now() });
+      return verifyPlaybackToken(linkKeys, token, { now: now() });
     },
     async consume(link) {
       if (link.claims.reusable) return;

@@ -2,6 +2,7 @@ import { cpus } from 'node:os';
 import { optionalSetting, setting, type ConfigOf, type CrossCheck, type Env, loadConfig } from './define.js';
 import { DEFAULT_X264_PRESET, X264_PRESETS } from '../ffmpeg/encoders.js';
 import { byteSize, duration, flag, integer, oneOf, port, text, url, list } from './values.js';
+import { signingKeysSchema } from '../tokens/signing-keys.js';
 
 /**
  * Every environment variable Kiln reads, defined once. Each process picks the ones it uses
@@ -24,6 +25,7 @@ export const Settings = {
   apiPort: setting('KILN_API_PORT', port(), 'Port the API listens on (0: any free port).', { default: '8080' }),
   publicUrl: optionalSetting('KILN_PUBLIC_URL', url(['http', 'https']), 'Base URL players use to reach the API (behind HAProxy); default is the address it listens on.'),
   tokenSecrets: setting('KILN_TOKEN_SECRETS', list(text().min(32, 'each secret needs at least 32 characters')), 'Comma-separated HMAC secrets for playback tokens; the first signs, all verify (rotation). `kiln up` makes one.', { secret: true }),
+  playbackSigningKeys: optionalSetting('KILN_PLAYBACK_SIGNING_KEYS', signingKeysSchema(), 'Comma-separated `KEYID:SECRET` pairs (id: 1–32 of `A-Z a-z 0-9 _ -`; secret: at least 32 bytes) an application signs playback links with, without calling the API ("Signed playback URLs" above). They sign playback links only, never variant or segment URLs.', { secret: true }),
   workerHost: setting('KILN_WORKER_HOST', text(), 'Address a worker listens on and advertises.', { default: '127.0.0.1' }),
   workerPort: setting('KILN_WORKER_PORT', port(), 'Port a worker listens on (0: any free port).', { default: '0' }),
   workerId: optionalSetting('KILN_WORKER_ID', text().regex(/^[A-Za-z0-9_.-]+$/, 'must be letters, digits, _ . -'), 'Stable worker id; default `<hostname>-<pid>`.'),
@@ -65,6 +67,7 @@ export const API_SETTINGS = {
   ...COMMON, ...STORAGE, apiHost: S.apiHost, apiPort: S.apiPort, publicUrl: S.publicUrl, tokenSecrets: S.tokenSecrets,
   shutdownGrace: S.shutdownGrace, playbackLinkLifetime: S.playbackLinkLifetime, sessionLifetime: S.sessionLifetime,
   slotReservationTtl: S.slotReservationTtl, uploadMaxBytes: S.uploadMaxBytes,
+  playbackSigningKeys: S.playbackSigningKeys,
 } as const;
 
 export const WORKER_SETTINGS = {

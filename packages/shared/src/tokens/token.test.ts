@@ -132,3 +132,32 @@ test('secrets and claims are checked when signing', () => {
   assert.throws(() => signToken(SECRET, {}, { expiresAt: new Date(Number.NaN) }), TypeError);
   assert.throws(() => verifyToken([SECRET, 'short'], 'x.y', { now: NOW }), TypeError);
 });
+
+test('a signing key signs with its own id as kid and verifies only where that id is listed', () => {
+  const key = { id: 'acme-2030', secret: NEW_SECRET };
+  const token = signToken(key, { n: 1 }, { expiresAt: EXPIRES });
+  assert.equal((JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as { kid: string }).kid, 'acme-2030');
+  assert.equal(verifyToken([SECRET, key], token, { now: NOW }).kid, 'acme-2030');
+  rejectsWith('TOKEN_TAMPERED', () => verifyToken(SECRET, token, { now: NOW }), 'an unknown kid');
+  rejectsWith('TOKEN_TAMPERED', () => verifyToken([{ id: 'acme-2030', secret: SECRET }], token, { now: NOW }), 'the id with another secret');
+  rejectsWith('TOKEN_TAMPERED', () => verifyToken({ id: 'acme-2031', secret: NEW_SECRET }, token, { now: NOW }), 'the secret under another id');
+  const derived = signToken(NEW_SECRET, { n: 2 }, { expiresAt: EXPIRES });
+  rejectsWith('TOKEN_TAMPERED', () => verifyToken(key, derived, { now: NOW }), 'the same secret, its derived kid not listed');
+});
+
+test('an explicit id equal to a derived one: every key of that kid is tried', () => {
+  const twin = { id: keyId(SECRET), secret: NEW_SECRET };
+  const bySecret = signToken(SECRET, {}, { expiresAt: EXPIRES });
+  const byTwin = signToken(twin, {}, { expiresAt: EXPIRES });
+  assert.doesNotThrow(() => verifyToken([twin, SECRET], bySecret, { now: NOW }));
+  assert.doesNotThrow(() => verifyToken([SECRET, twin], byTwin, { now: NOW }));
+  rejectsWith('TOKEN_TAMPERED', () => verifyToken(SECRET, byTwin, { now: NOW }));
+});
+
+test('signing keys are checked like secrets: an id a kid can carry, a secret of 32 bytes', () => {
+  for (const id of ['', 'a.b', 'x'.repeat(33), 'ключ']) {
+    assert.throws(() => signToken({ id, secret: SECRET }, {}, { expiresAt: EXPIRES }), /key id/, JSON.stringify(id));
+  }
+  assert.throws(() => signToken({ id: 'k1', secret: 'short' }, {}, { expiresAt: EXPIRES }), /at least 32 bytes/);
+  assert.throws(() => verifyToken([SECRET, { id: 'k1', secret: 'short' }], 'x.y', { now: NOW }), TypeError);
+});

@@ -2,7 +2,8 @@
  * Signed tokens (docs/architecture.md "Tokens"): `base64url(JSON payload) "." base64url(HMAC-SHA256)`, the MAC
  * taken over the encoded payload text. The payload always carries `exp` (unix seconds), a random
  * `nonce` and the `kid` of the key that signed it, so secrets can rotate: sign with the first,
- * verify with whichever the kid names.
+ * verify with whichever the kid names. A bare secret's kid is derived from it (`keyId`); a signing
+ * key (`SigningKey`) carries an explicit id, so whoever holds it can name it in tokens they sign.
  *
  * Checks run in an order that tells nothing away: shape first (TOKEN_MALFORMED), then the
  * signature (TOKEN_TAMPERED), and only a genuine token can be reported as TOKEN_EXPIRED.
@@ -12,8 +13,17 @@ import { z } from 'zod';
 import { SharedErrors } from '../errors.js';
 import { constantTimeEqual, decodeBase64url, encodeBase64url } from './encoding.js';
 
-/** One secret, or several with the signing one first (rotation: prepend the new, drop the old later). */
-export type TokenSecrets = string | readonly string[];
+/** A secret with an explicit key id (`KEYID:SECRET`), e.g. a playback signing key held by an application. */
+export interface SigningKey {
+  readonly id: string;
+  readonly secret: string;
+}
+
+/** One secret or key, or several with the signing one first (rotation: prepend the new, drop the old later). */
+export type TokenSecrets = string | SigningKey | readonly (string | SigningKey)[];
+
+/** What a kid may be: explicit ids follow it too, so every id fits in a token's payload. */
+export const KEY_ID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
 
 /** HMAC-SHA256 keys shorter than its 32-byte output weaken it (RFC 2104 §3). */
 export const MIN_SECRET_BYTES = 32;
@@ -42,7 +52,7 @@ interface Key {
 const envelopeSchema = z.looseObject({
   exp: z.number().int().positive(),
   nonce: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/),
-  kid: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/),
+  kid: z.string().regex(KEY_ID_PATTERN),
 });
 
 /** A key id that names a secret without revealing it: the start of an HMAC of a fixed label. */
@@ -50,14 +60,19 @@ export function keyId(secret: string): string {
   return crypto.createHmac('sha256', secret).update('kiln token key id').digest('base64url').slice(0, 8);
 }
 
+function toKey(entry: string | SigningKey): Key {
+  const secret = typeof entry === 'string' ? entry : entry.secret;
+  const bytes = Buffer.from(secret, 'utf8');
+  if (bytes.length < MIN_SECRET_BYTES) throw new TypeError(`token secrets must be at least ${MIN_SECRET_BYTES} bytes`);
+  const kid = typeof entry === 'string' ? keyId(secret) : entry.id;
+  if (!KEY_ID_PATTERN.test(kid)) throw new TypeError('a key id must be 1 to 32 characters of A-Z a-z 0-9 _ -');
+  return { kid, secret: bytes };
+}
+
 function keyRing(secrets: TokenSecrets): Key[] {
-  const list = typeof secrets === 'string' ? [secrets] : secrets;
+  const list = [secrets].flat();
   if (list.length === 0) throw new TypeError('token secrets: at least one is needed');
-  return list.map((secret) => {
-    const bytes = Buffer.from(secret, 'utf8');
-    if (bytes.length < MIN_SECRET_BYTES) throw new TypeError(`token secrets must be at least ${MIN_SECRET_BYTES} bytes`);
-    return { kid: keyId(secret), secret: bytes };
-  });
+  return list.map(toKey);
 }
 
 function mac(secret: Buffer, encodedPayload: string): Buffer {
@@ -127,9 +142,10 @@ export interface VerifyOptions {
 export function verifyToken(secrets: TokenSecrets, token: unknown, options: VerifyOptions): VerifiedToken {
   const keys = keyRing(secrets);
   const { encodedPayload, payload, signature } = parseParts(token);
-  const key = keys.find((candidate) => candidate.kid === payload.kid);
-  if (key === undefined) tampered('unknown key');
-  if (!constantTimeEqual(mac(key.secret, encodedPayload), signature)) tampered('signature mismatch');
+  // Explicit ids are chosen by people, so one may equal a derived one: every key of that kid is tried.
+  const named = keys.filter((candidate) => candidate.kid === payload.kid);
+  if (named.length === 0) tampered('unknown key');
+  if (!named.some((key) => constantTimeEqual(mac(key.secret, encodedPayload), signature))) tampered('signature mismatch');
   if (options.now.getTime() >= payload.exp * 1000) {
     throw SharedErrors.create('TOKEN_EXPIRED', undefined, { details: { expiredAt: new Date(payload.exp * 1000).toISOString() } });
   }

@@ -3,7 +3,7 @@
  * the worker client) and handed to the routes.
  */
 import type { Redis } from 'ioredis';
-import type { ObjectStorage, RedisKeys, TokenSecrets } from '@kiln/shared';
+import type { ObjectStorage, RedisKeys, SigningKey, TokenSecrets } from '@kiln/shared';
 import type { ApiMetrics } from '../../metrics/metrics.js';
 import { createScheduler, type Scheduler } from '../../scheduling/scheduler.js';
 import { createSegmentRouter, type SegmentRouter } from '../../segments/segment-router.js';
@@ -24,6 +24,8 @@ export interface PlaybackDependencies {
   readonly keys: RedisKeys;
   readonly storage: ObjectStorage;
   readonly tokenSecrets: TokenSecrets;
+  /** Keys applications sign playback links with; they verify links only. */
+  readonly playbackSigningKeys?: readonly SigningKey[];
   readonly workers: WorkerClient;
   readonly settings: PlaybackSettings;
   /** Only tests set it. */
@@ -51,7 +53,7 @@ export function createPlaybackServices(deps: PlaybackDependencies, metrics: ApiM
   });
   return {
     videos: createVideoRepository(redis, keys),
-    tokens: createPlaybackTokens({ redis, keys, secrets: deps.tokenSecrets, now }),
+    tokens: createPlaybackTokens({ redis, keys, secrets: deps.tokenSecrets, signingKeys: deps.playbackSigningKeys, now }),
     scheduler,
     segments: createSegmentRouter({ storage: deps.storage, redis, keys, scheduler, workers: deps.workers, log, now }),
     metrics,
