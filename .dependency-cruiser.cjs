@@ -2,8 +2,8 @@
  * Import rules checked in CI (`pnpm cycles`): no circular imports, and packages point one way
  * (shared and segmenter import no workspace package; worker imports shared + segmenter; api imports
  * shared; cli imports them all; e2e, the end-to-end tests, may import anything and nothing imports it).
- * A script or binary a test spawns is named with `require.resolve` (see `exoticRequireStrings`), so
- * it counts as an edge.
+ * Test support lives in `src/testing/`, which production code never imports. A script or binary a
+ * test spawns is named with `require.resolve` (see `exoticRequireStrings`), so it counts as an edge.
  */
 module.exports = {
   forbidden: [
@@ -53,6 +53,13 @@ module.exports = {
       severity: 'error',
       from: { pathNot: '^packages/e2e/' },
       to: { path: '^packages/e2e/' },
+    },
+    {
+      name: 'production-imports-no-testing',
+      comment: 'Test support (`src/testing/`, `@kiln/<pkg>/testing`) is for tests and benchmarks only.',
+      severity: 'error',
+      from: { path: '^packages/[^/]+/(src|bin)/', pathNot: ['\\.test\\.ts$', '^packages/[^/]+/src/testing/', '^packages/e2e/'] },
+      to: { path: '^packages/[^/]+/src/testing/' },
     },
   ],
   options: {
