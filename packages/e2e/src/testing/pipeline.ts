@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { createRedisKeys, type ObjectStorage, type RedisKeys } from '@kiln/shared';
 import { makeTempDir, removeTempDir, startServices, waitFor } from '@kiln/shared/testing';
-import { listenTestApi, registerSources } from '@kiln/api/testing';
+import { listenTestApi, registerSources, type TestApi } from '@kiln/api/testing';
 import { spawnWorker, stopProcess, storageOf } from './kiln-processes.js';
 
 export interface PipelineOptions {
@@ -37,25 +37,33 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   const keys = createRedisKeys('kiln');
   const storage = storageOf(services);
   const dir = await makeTempDir('kiln-pipeline-');
-  await registerSources(storage, redis, keys, options.sources);
-  const children = options.workers.map((id) => spawnWorker(services, { id, dataDir: join(dir, id), capacity: options.workerCapacity ?? 2 }));
-  await waitFor('load reports', async () => (await redis.exists(...options.workers.map((id) => keys.workerLoad(id)))) === options.workers.length);
-  const api = await listenTestApi({ redis, keys, storage });
+  const children: ChildProcess[] = [];
+  let api: TestApi | undefined;
+  const stop = async () => {
+    await api?.close();
+    await Promise.all(children.map((child) => stopProcess(child)));
+    redis.disconnect();
+    await services.stop();
+    await removeTempDir(dir);
+  };
+  try {
+    await registerSources(storage, redis, keys, options.sources);
+    children.push(...options.workers.map((id) => spawnWorker(services, { id, dataDir: join(dir, id), capacity: options.workerCapacity ?? 2 })));
+    await waitFor('load reports', async () => (await redis.exists(...options.workers.map((id) => keys.workerLoad(id)))) === options.workers.length);
+    api = await listenTestApi({ redis, keys, storage });
+  } catch (error) {
+    // Servers and workers left running would keep the test process (and the run) from ending.
+    await stop();
+    throw error;
+  }
   const { app, base: baseUrl } = api;
   return {
-    app, baseUrl, redis, keys, storage,
+    app, baseUrl, redis, keys, storage, stop,
     workers: new Map(options.workers.map((id, i) => [id, children[i]] as const)),
     async playbackUrl(videoId, profile) {
       const host = new URL(baseUrl).host;
       const link = await app.inject({ method: 'POST', url: `/v1/videos/${videoId}/playback`, payload: { profile }, headers: { host } });
       return link.json<{ url: string }>().url;
-    },
-    async stop() {
-      await api.close();
-      await Promise.all(children.map((child) => stopProcess(child)));
-      redis.disconnect();
-      await services.stop();
-      await removeTempDir(dir);
     },
   };
 }
