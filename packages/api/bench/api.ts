@@ -18,10 +18,10 @@ import { makeTempDir, removeTempDir, startRedis } from '@kiln/shared/testing';
 import { buildApiApp } from '../src/app.js';
 import { renditionsFor } from '../src/playlists/index.js';
 import { createScheduler } from '../src/scheduling/scheduler.js';
-import { reportLoad } from '../src/scheduling/testing.js';
+import { reportLoad } from '../src/testing/load-reports.js';
 import { fakeWorkers } from '../src/testing/harness.js';
 import { createVideoRepository } from '../src/videos/repository.js';
-import { sampleVideo } from '../src/playlists/testing.js';
+import { sampleVideo } from '../src/testing/sample-videos.js';
 
 const VIDEO_ID = 'bench';
 const PROFILE = 'mobile';

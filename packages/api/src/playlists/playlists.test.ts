@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import HLS from 'hls-parser';
 import { PROFILE_NAMES, rational, toNumber, type ProfileName, type VideoRecord } from '@kiln/shared';
 import { renderMasterPlaylist, renderVariantPlaylist, renditionsFor, sharedTargetDuration } from './index.js';
-import { sampleAudioOnly, sampleVideo } from './testing.js';
+import { sampleAudioOnly, sampleVideo } from '../testing/sample-videos.js';
 
 HLS.setOptions({ strictMode: true });
 

@@ -1,8 +1,8 @@
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import HLS from 'hls-parser';
-import { sampleVideo } from '../playlists/testing.js';
-import { reportLoad } from '../scheduling/testing.js';
+import { sampleVideo } from '../testing/sample-videos.js';
+import { reportLoad } from '../testing/load-reports.js';
 import { startHarness, type Harness } from '../testing/harness.js';
 
 HLS.setOptions({ strictMode: true });

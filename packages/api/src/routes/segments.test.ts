@@ -4,8 +4,8 @@ import { gunzipSync } from 'node:zlib';
 import { setTimeout as sleep } from 'node:timers/promises';
 import HLS from 'hls-parser';
 import type { FastifyInstance } from 'fastify';
-import { sampleVideo } from '../playlists/testing.js';
-import { reportLoad } from '../scheduling/testing.js';
+import { sampleVideo } from '../testing/sample-videos.js';
+import { reportLoad } from '../testing/load-reports.js';
 import { startHarness, type Harness } from '../testing/harness.js';
 
 let h: Harness;

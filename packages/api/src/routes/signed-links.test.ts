@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import HLS from 'hls-parser';
 import { signSessionToken } from '@kiln/shared';
 import { makeTempDir, removeTempDir } from '@kiln/shared/testing';
-import { sampleVideo } from '../playlists/testing.js';
+import { sampleVideo } from '../testing/sample-videos.js';
 import { startHarness, TEST_SECRET, TEST_SIGNING_KEY, type Harness } from '../testing/harness.js';
 
 const README = fileURLToPath(new URL('../../../../README.md', import.meta.url));

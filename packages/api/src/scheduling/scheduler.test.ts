@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { createRedisKeys } from '@kiln/shared';
 import { startRedis, type RedisService } from '@kiln/shared/testing';
 import { createScheduler, type SchedulingDecision } from './scheduler.js';
-import { reportLoad } from './testing.js';
+import { reportLoad } from '../testing/load-reports.js';
 
 const keys = createRedisKeys('kiln');
 let service: RedisService;

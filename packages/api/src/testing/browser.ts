@@ -1,8 +1,7 @@
 /**
  * A real browser for tests: Debian's Chromium, driven by playwright-core, with scripts served from
- * node_modules (no CDN, no downloaded browser). As a player it plays an HLS URL with hls.js and
- * reports what a person would notice: how long until the first frame, whether playback stalled,
- * and every hls.js error event. As an uploader it sends a picked file with tus-js-client.
+ * node_modules (no CDN, no downloaded browser). As an uploader it sends a picked file with
+ * tus-js-client; `launchWithPage` is also the end-to-end tests' player (`@kiln/e2e`).
  */
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -17,54 +16,6 @@ const CHROMIUM_ARGS = [
 ];
 
 export const chromiumPath = (): string => process.env.KILN_CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-export interface HlsErrorEvent {
-  readonly type: string;
-  readonly details: string;
-  readonly fatal: boolean;
-}
-
-export interface PlaybackReport {
-  /** From `loadSource` to the first frame presented, in ms (null: never). */
-  readonly firstFrameMs: number | null;
-  /** `waiting` events after the first frame: the player ran out of media. */
-  readonly stalls: number;
-  readonly ended: boolean;
-  readonly timedOut: boolean;
-  readonly currentTime: number;
-  readonly duration: number;
-  readonly errors: readonly HlsErrorEvent[];
-  /** Media sequence numbers of the fragments hls.js loaded, in order. */
-  readonly fragments: readonly number[];
-}
-
-// Runs in the page: plays `url` at `rate` to its end (or the deadline) and reports.
-const PLAYER_PAGE = `<!doctype html><meta charset="utf-8"><video muted playsinline></video>
-<script src="/hls.js"></script><script>
-window.play = (url, rate, deadlineMs) => new Promise((resolve) => {
-  const video = document.querySelector('video');
-  const report = { firstFrameMs: null, stalls: 0, ended: false, timedOut: false, errors: [], fragments: [] };
-  const hls = new Hls();
-  const started = performance.now();
-  const finish = () => resolve({ ...report, currentTime: video.currentTime, duration: video.duration });
-  hls.on(Hls.Events.ERROR, (_event, data) => report.errors.push({ type: data.type, details: data.details, fatal: data.fatal }));
-  hls.on(Hls.Events.FRAG_LOADED, (_event, data) => report.fragments.push(data.frag.sn));
-  hls.on(Hls.Events.MANIFEST_PARSED, () => { video.playbackRate = rate; video.play(); });
-  video.requestVideoFrameCallback(() => { report.firstFrameMs = performance.now() - started; });
-  video.addEventListener('waiting', () => { if (report.firstFrameMs !== null && !video.ended) report.stalls += 1; });
-  video.addEventListener('ratechange', () => { if (video.playbackRate !== rate) video.playbackRate = rate; });
-  video.addEventListener('ended', () => { report.ended = true; finish(); });
-  setTimeout(() => { report.timedOut = true; finish(); }, deadlineMs);
-  hls.loadSource(url);
-  hls.attachMedia(video);
-});
-</script>`;
-
-export interface Player {
-  /** Plays `url` from the start at `rate`× speed until it ends or `deadlineMs` passes. */
-  play(url: string, options?: { rate?: number; deadlineMs?: number }): Promise<PlaybackReport>;
-  close(): Promise<void>;
-}
 
 // Runs in the page: uploads the file picked in the input with tus-js-client, as a site with Uppy would.
 const UPLOADER_PAGE = `<!doctype html><meta charset="utf-8"><input type="file">
@@ -97,10 +48,12 @@ export interface Uploader {
   close(): Promise<void>;
 }
 
-/** Serves one page and its scripts (from node_modules) on a loopback port: another origin than the API's. */
+/**
+ * Serves one page and its scripts on a loopback port: another origin than the API's. `scripts`:
+ * URL path → file, resolved by the caller from its own dependencies.
+ */
 async function servePage(html: string, scripts: Readonly<Record<string, string>>): Promise<Server> {
-  const require = createRequire(import.meta.url);
-  const bodies = new Map(await Promise.all(Object.entries(scripts).map(async ([path, module]) => [path, await readFile(require.resolve(module))] as const)));
+  const bodies = new Map(await Promise.all(Object.entries(scripts).map(async ([path, file]) => [path, await readFile(file)] as const)));
   const server = createServer((request, response) => {
     const script = bodies.get(request.url ?? '');
     if (script !== undefined) response.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
@@ -110,13 +63,14 @@ async function servePage(html: string, scripts: Readonly<Record<string, string>>
   return server;
 }
 
-interface OpenedPage {
+export interface OpenedPage {
   readonly browser: Browser;
   readonly pageUrl: string;
   close(): Promise<void>;
 }
 
-async function launchWithPage(html: string, scripts: Readonly<Record<string, string>>): Promise<OpenedPage> {
+/** Chromium with one page (`pageUrl`) serving `html` and `scripts` (URL path → file). */
+export async function launchWithPage(html: string, scripts: Readonly<Record<string, string>>): Promise<OpenedPage> {
   const server = await servePage(html, scripts);
   let browser: Browser;
   try {
@@ -135,25 +89,9 @@ async function launchWithPage(html: string, scripts: Readonly<Record<string, str
   };
 }
 
-export async function launchPlayer(): Promise<Player> {
-  const opened = await launchWithPage(PLAYER_PAGE, { '/hls.js': 'hls.js/dist/hls.min.js' });
-  return {
-    async play(url, { rate = 1, deadlineMs = 60_000 } = {}) {
-      const page = await opened.browser.newPage();
-      try {
-        await page.goto(opened.pageUrl);
-        return await page.evaluate(([src, speed, deadline]) =>
-          (globalThis as unknown as { play(u: string, r: number, d: number): Promise<PlaybackReport> }).play(src, speed, deadline), [url, rate, deadlineMs] as const);
-      } finally {
-        await page.close();
-      }
-    },
-    close: () => opened.close(),
-  };
-}
-
 export async function launchUploader(): Promise<Uploader> {
-  const opened = await launchWithPage(UPLOADER_PAGE, { '/tus.js': 'tus-js-client/dist/tus.min.js' });
+  const require = createRequire(import.meta.url);
+  const opened = await launchWithPage(UPLOADER_PAGE, { '/tus.js': require.resolve('tus-js-client/dist/tus.min.js') });
   return {
     async upload(endpoint, file, { chunkSize = 512 * 1024 } = {}) {
       const page = await opened.browser.newPage();

@@ -3,11 +3,13 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { runFfmpeg } from '@kiln/shared';
 
-const KILN = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/kiln.js');
+// Resolved with `require.resolve` so that the dependency checker sees what the test runs.
+const require = createRequire(import.meta.url);
+const KILN = require.resolve('../../bin/kiln.js');
 
 /** Runs the real `kiln` binary with `input` on stdin, as a person would pipe ffmpeg into it. */
 function kiln(args: string[], input: Uint8Array): Promise<{ code: number | null; stdout: string; stderr: string }> {

@@ -4,13 +4,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { isProcessAlive as isAlive } from '@kiln/shared';
 import type { UpState } from '../up/state.js';
 
-const KILN = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/kiln.js');
+// Resolved with `require.resolve` so that the dependency checker sees what the test runs.
+const require = createRequire(import.meta.url);
+const KILN = require.resolve('../../bin/kiln.js');
 
 interface Running {
   readonly child: ChildProcess;

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
 import { isKilnError } from '../errors.js';
 import { isProcessAlive } from '../process-status.js';
 import { formatCommandLine, spawnMediaTool } from './process.js';
@@ -132,7 +133,9 @@ test('a faster preset is the next one toward ultrafast, which has none faster', 
 
 test('an ffmpeg, even a paused one, does not outlive a process killed outright', async () => {
   const { spawn } = await import('node:child_process');
-  const fixture = join(import.meta.dirname, 'fixtures', 'spawn-paused-ffmpeg.ts');
+  // Resolved with `require.resolve` so that the dependency checker sees what the test runs.
+  const require = createRequire(import.meta.url);
+  const fixture = require.resolve('../testing/fixtures/spawn-paused-ffmpeg.ts');
   const parent = spawn(process.execPath, ['--import', 'tsx', fixture], { stdio: ['ignore', 'pipe', 'inherit'] });
   const ffmpegPid = await new Promise<number>((resolve) => parent.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString()))));
   assert.equal(isProcessAlive(ffmpegPid), true);

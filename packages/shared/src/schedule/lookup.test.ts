@@ -13,7 +13,7 @@ import {
   seekTime,
   targetDuration,
 } from './lookup.js';
-import { anyDuration, anyFrameRate, FILM, NTSC } from './arbitraries.js';
+import { anyDuration, anyFrameRate, FILM, NTSC } from '../testing/schedule-arbitraries.js';
 
 test('segmentAt returns the segment or refuses an index outside the plan', () => {
   const plan = planVideoSchedule(30, rational(25));

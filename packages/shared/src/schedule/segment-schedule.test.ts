@@ -11,7 +11,7 @@ import {
   totalFrameCount,
 } from './segment-schedule.js';
 import { extinf } from './lookup.js';
-import { anyDuration, anyFrameRate, NTSC, FILM } from './arbitraries.js';
+import { anyDuration, anyFrameRate, NTSC, FILM } from '../testing/schedule-arbitraries.js';
 
 test('the schedule ramps 2,2,3,3,4,4 and then stays at 5', () => {
   assert.deepEqual(

@@ -1,7 +1,7 @@
 import { after, before, describe } from 'node:test';
 import { chooseServiceBackend, createBucket, makeTempDir, removeTempDir, startS3 } from '../testing/index.js';
 import type { S3Service } from '../testing/index.js';
-import { describeStorageContract } from './contract.js';
+import { describeStorageContract } from '../testing/storage-contract.js';
 import { createFsStorage } from './fs-storage.js';
 import { createS3Storage } from './s3-storage.js';
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { makeTempDir, removeTempDir } from '../testing/temp-dir.js';
-import { failingStream, rejectsWithCode } from './contract-helpers.js';
+import { failingStream, rejectsWithCode } from '../testing/storage-contract-helpers.js';
 import { listKeys } from './list-keys.js';
 import { readAll } from './body.js';
 import { createFsStorage } from './fs-storage.js';

@@ -6,4 +6,4 @@ export { makeTempDir, removeTempDir } from './temp-dir.js';
 export { listChildProcesses } from './process-table.js';
 export type { ProcessEntry } from './process-table.js';
 export { waitFor } from './wait.js';
-export { SAMPLE_MEDIA_OUTCOMES, sampleMediaDirectory, sampleMediaOutcome, type SampleMediaOutcome } from './sample-media.js';
+export { SAMPLE_MEDIA_OUTCOMES, sampleMediaDirectory, sampleMediaFile, sampleMediaOutcome, type SampleMediaOutcome } from './sample-media.js';

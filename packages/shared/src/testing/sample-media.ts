@@ -12,6 +12,9 @@ export function sampleMediaDirectory(): string {
   return process.env.KILN_MEDIA_DIR ?? resolve(REPO_ROOT, '..', 'shared', 'media');
 }
 
+/** One file of the sample media folder, by name. */
+export const sampleMediaFile = (name: string): string => resolve(sampleMediaDirectory(), name);
+
 /**
  * `refused CODE`, or `video|audio-only none|remux|mezzanine` (how ingest makes the source MP4).
  * Pinned to MANIFEST.md's facts; a refusal through the API is the video `failed` with that code.

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { access } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 import { Redis } from 'ioredis';
@@ -12,7 +13,9 @@ import { chooseServiceBackend, parseServiceBackend, startServices } from './serv
 import type { RedisService } from './types.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-const FIXTURE = fileURLToPath(new URL('./fixtures/services-then-exit.ts', import.meta.url));
+// Resolved with `require.resolve` so that the dependency checker sees what the test runs.
+const require = createRequire(import.meta.url);
+const FIXTURE = require.resolve('./fixtures/services-then-exit.ts');
 
 async function redisDirectory(redis: RedisService): Promise<string> {
   const client = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 0 });

@@ -5,7 +5,6 @@ export { normalizeArgs, normalizeSource, type NormalizeOptions, type NormalizeRe
 export { MEZZANINE_DEFAULTS, mezzanineArgs, remuxArgs, type MezzanineOptions } from './normalize-args.js';
 export { INGEST_DEMUXERS, INGEST_PROTOCOLS, probeArgs, scanArgs, trialArgs } from './probe-args.js';
 export { MP4_AUDIO_CODECS, MP4_VIDEO_CODECS, decideNormalize } from './remux-rules.js';
-export { runCompatibility, type CompatibilityOptions, type CompatibilityRow } from './compatibility.js';
 export {
   DEFAULT_LIMITS,
   type IngestAudio, type IngestLimits, type IngestPlan, type IngestVideo, type MeasuredFacts,

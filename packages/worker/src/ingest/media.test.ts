@@ -10,7 +10,7 @@ import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { before, test } from 'node:test';
 import { SAMPLE_MEDIA_OUTCOMES as EXPECTED, listChildProcesses } from '@kiln/shared/testing';
-import { runCompatibility, type CompatibilityRow } from './compatibility.js';
+import { runCompatibility, type CompatibilityRow } from '../testing/ingest-compatibility.js';
 
 const ourTempDirs = async () => new Set((await readdir(tmpdir())).filter((name) => /^kiln-(compat|ingest)-/.test(name)));
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { childBoxes, parseBoxHeader, writeBoxHeader } from './boxes.js';
-import { box, box64 } from './test-helpers.js';
+import { box, box64 } from '../testing/mp4.js';
 
 test('an 8-byte header gives type and size', () => {
   const result = parseBoxHeader(box('free', Buffer.alloc(4)), 0, 100, 1000);

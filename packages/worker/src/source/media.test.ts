@@ -17,7 +17,7 @@ import { parseMoov, readChunkOffsets, rewriteMoov } from './moov.js';
 import { openFastStartView, type FastStartView } from './open.js';
 import { bufferRangeReader, fileRangeReader, type RangeReader } from './range-reader.js';
 import { scanTopLevel } from './scan.js';
-import { makeTestMp4, packetDifferences, probePackets, syntheticReader, type Packet } from './test-helpers.js';
+import { makeTestMp4, packetDifferences, probePackets, syntheticReader, type Packet } from '../testing/mp4.js';
 import { viewRangeReader } from './view.js';
 
 const BROKEN: Readonly<Record<string, SourceErrorCode>> = {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SourceErrors } from './errors.js';
 import { largestChunkOffset, parseMoov, readChunkOffsets, rewriteMoov } from './moov.js';
-import { box, co64, moovWith, stco } from './test-helpers.js';
+import { box, co64, moovWith, stco } from '../testing/mp4.js';
 
 const shiftBy = (delta: number) => (offset: number) => offset + delta;
 

@@ -8,13 +8,13 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { createS3Storage, runFfmpeg, type ObjectStorage } from '@kiln/shared';
-import { makeTempDir, removeTempDir, startS3 } from '@kiln/shared/testing';
+import { makeTempDir, removeTempDir, sampleMediaFile, startS3 } from '@kiln/shared/testing';
 import { seekHold, serveView } from './endpoint.js';
 import { viewUrlInputArgs } from './ffmpeg-input.js';
 import { openFastStartView } from './open.js';
 import { countingReader, storageRangeReader, STREAM_RESUMES } from './range-reader.js';
 import { PREFIX_READ_BYTES } from './scan.js';
-import { makeTestMp4, mediaPath } from './test-helpers.js';
+import { makeTestMp4 } from '../testing/mp4.js';
 
 let s3: Awaited<ReturnType<typeof startS3>>;
 let storage: ObjectStorage;
@@ -29,7 +29,7 @@ after(async () => {
 });
 
 test('opening a moov-at-end phone-style file takes 2 range requests: a 64 KiB prefix and the tail from the moov on', async () => {
-  const bytes = await readFile(mediaPath('h264-aac-moov-at-end-15s.mp4'));
+  const bytes = await readFile(sampleMediaFile('h264-aac-moov-at-end-15s.mp4'));
   await storage.put('sources/phone.mp4', bytes);
   const reader = countingReader(await storageRangeReader(storage, 'sources/phone.mp4'));
   const view = await openFastStartView(reader);
@@ -83,7 +83,7 @@ function cutting(inner: ObjectStorage, cuts: number, after: number): { storage: 
 }
 
 test('the media after the moov comes in one streamed request; a cut one goes on from where it stopped', async () => {
-  const bytes = await readFile(mediaPath('h264-aac-moov-at-end-15s.mp4'));
+  const bytes = await readFile(sampleMediaFile('h264-aac-moov-at-end-15s.mp4'));
   await storage.put('sources/cut.mp4', bytes);
   const whole = await openFastStartView(await storageRangeReader(storage, 'sources/cut.mp4'));
   const expected = await whole.read(0, whole.plan.size);
@@ -100,7 +100,7 @@ test('the media after the moov comes in one streamed request; a cut one goes on 
 });
 
 test('a stream that is cut over and over without progress fails with SOURCE_READ_FAILED', async () => {
-  await storage.put('sources/dead.mp4', await readFile(mediaPath('h264-aac-moov-at-end-15s.mp4')));
+  await storage.put('sources/dead.mp4', await readFile(sampleMediaFile('h264-aac-moov-at-end-15s.mp4')));
   const faulty = cutting(storage, 100, 0);
   const reader = await storageRangeReader(faulty.storage, 'sources/dead.mp4');
   const read = async () => {

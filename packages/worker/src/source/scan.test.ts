@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { SourceErrors, type SourceErrorCode } from './errors.js';
 import { bufferRangeReader, countingReader } from './range-reader.js';
 import { PREFIX_READ_BYTES, scanTopLevel } from './scan.js';
-import { box, box64, ftyp, moovWith, stco } from './test-helpers.js';
+import { box, box64, ftyp, moovWith, stco } from '../testing/mp4.js';
 
 const scan = (file: Buffer) => {
   const reader = countingReader(bufferRangeReader(file));

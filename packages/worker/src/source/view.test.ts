@@ -6,7 +6,7 @@ import { openFastStartView } from './open.js';
 import { slicesOf, identityPlan } from './plan.js';
 import { bufferRangeReader, countingReader } from './range-reader.js';
 import { scanTopLevel } from './scan.js';
-import { box, box64, ftyp, moovWith, stco } from './test-helpers.js';
+import { box, box64, ftyp, moovWith, stco } from '../testing/mp4.js';
 import { viewRangeReader } from './view.js';
 
 /** ftyp, a 64-bit mdat "AAAA…", a meta, a second mdat "BBBB…", the moov (chunks at each mdat's payload), a trailing free. */

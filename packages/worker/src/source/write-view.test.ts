@@ -12,7 +12,7 @@ import { writeFastStartFile } from './file-copy.js';
 import { openFastStartView } from './open.js';
 import { bufferRangeReader, fileRangeReader, type RangeReader } from './range-reader.js';
 import { scanTopLevel } from './scan.js';
-import { box, box64, ftyp, makeTestMp4, moovWith, packetDifferences, probePackets, stco } from './test-helpers.js';
+import { box, box64, ftyp, makeTestMp4, moovWith, packetDifferences, probePackets, stco } from '../testing/mp4.js';
 import { writeViewTo } from './write-view.js';
 
 let dir: string;

@@ -6,12 +6,11 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { createFsStorage, sourceObjectKey, type ObjectStorage } from '@kiln/shared';
-import { makeTempDir, removeTempDir } from '@kiln/shared/testing';
-import { mediaPath } from '../source/test-helpers.js';
+import { makeTempDir, removeTempDir, sampleMediaFile } from '@kiln/shared/testing';
 import { fastStartSource } from './fast-start-source.js';
 import type { SourceOpener } from './source.js';
 
-const SOURCE = mediaPath('h264-aac-moov-at-end-15s.mp4');
+const SOURCE = sampleMediaFile('h264-aac-moov-at-end-15s.mp4');
 let root: string;
 
 before(async () => {

@@ -3,8 +3,8 @@
  * the sample media acceptance run — every file of the sample media folder uploaded through the API of a
  * test cluster (this API, one pre-transcode and one on-demand `kiln worker` with x264
  * `ultrafast`, Redis, an S3 API server), then refused with a code or `ready` and read to its end
- * by ffmpeg as an HLS client — written as a table to docs/compatibility.md. It lives in the api
- * package because the run goes through the API (the ingest core alone is worker's media.test.ts).
+ * by ffmpeg as an HLS client — written as a table to docs/compatibility.md. It lives in the e2e
+ * package because the run crosses packages (the ingest core alone is worker's media.test.ts).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';

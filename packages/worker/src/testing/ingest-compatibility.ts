@@ -2,17 +2,17 @@
  * The ingest core over the sample media folder, for its test (media.test.ts): every file through
  * probe → classify → normalize (into a temp directory that is removed afterwards), one row per
  * file, one at a time. The table in docs/compatibility.md comes from the whole path through the
- * API instead (`pnpm bench compatibility`, packages/api/bench/compatibility.ts).
+ * API instead (`pnpm bench compatibility`, packages/e2e/bench/compatibility.ts).
  */
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { errorCode } from '@kiln/shared';
 import { sampleMediaDirectory } from '@kiln/shared/testing';
-import type { MezzanineOptions } from './normalize-args.js';
-import { normalizeSource } from './normalize.js';
-import { inspectSource } from './inspect.js';
-import type { IngestLimits, IngestPlan } from './types.js';
+import type { MezzanineOptions } from '../ingest/normalize-args.js';
+import { normalizeSource } from '../ingest/normalize.js';
+import { inspectSource } from '../ingest/inspect.js';
+import type { IngestLimits, IngestPlan } from '../ingest/types.js';
 
 export interface CompatibilityRow {
   readonly file: string;

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import type { SampleMediaOutcome } from '@kiln/shared/testing';
-import { playbackUrl, settledVideo, uploadFile, type UploadedVideo } from '../uploads/upload-client.js';
+import { playbackUrl, settledVideo, uploadFile, type UploadedVideo } from './upload-client.js';
 import { chooseVariant, type Variant } from './master-playlist.js';
 import { extentSeconds, playedTimeline, sourceTimeline, type PlayedTimeline, type Timeline } from './timeline.js';
 

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { after, before, describe, it, test } from 'node:test';
 import { isProcessAlive } from '@kiln/shared';
-import { SAMPLE_MEDIA_OUTCOMES, sampleMediaDirectory, sampleMediaOutcome } from '@kiln/shared/testing';
-import { startCluster, waitFor, type Cluster } from '../uploads/test-cluster.js';
+import { SAMPLE_MEDIA_OUTCOMES, sampleMediaDirectory, sampleMediaOutcome, waitFor } from '@kiln/shared/testing';
+import { startCluster, type Cluster } from './cluster.js';
 import { acceptFile, acceptanceProblems, type AcceptanceBounds, type AcceptanceRow } from './media-acceptance.js';
 
 /** Uploads in flight at once: one being ingested while another plays, on 2 cores. */

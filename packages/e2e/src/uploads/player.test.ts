@@ -7,10 +7,10 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { runFfmpeg } from '@kiln/shared';
-import { makeTempDir, removeTempDir } from '@kiln/shared/testing';
-import { launchPlayer, type Player } from '../testing/browser.js';
-import { startCluster, waitFor, type Cluster } from './test-cluster.js';
-import { indexedSegments, playbackUrl, segmentCacheCounts, settledVideo, uploadFile } from './upload-client.js';
+import { makeTempDir, removeTempDir, waitFor } from '@kiln/shared/testing';
+import { launchPlayer, type Player } from '../testing/player.js';
+import { startCluster, type Cluster } from '../testing/cluster.js';
+import { indexedSegments, playbackUrl, segmentCacheCounts, settledVideo, uploadFile } from '../testing/upload-client.js';
 
 /** hls.js reports this on TS segments because AAC priming leaves a gap of a few ms; it plays on. */
 const HARMLESS = new Set(['bufferSeekOverHole']);

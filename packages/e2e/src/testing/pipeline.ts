@@ -3,15 +3,13 @@
  * worker` processes, Redis and an S3 API server, with sources registered as videos.
  */
 import type { ChildProcess } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { createRedisKeys, type ObjectStorage, type RedisKeys } from '@kiln/shared';
 import { makeTempDir, removeTempDir, startServices, waitFor } from '@kiln/shared/testing';
-import { registerVideoFromSource } from '../videos/register.js';
-import { createVideoRepository } from '../videos/repository.js';
-import { listenTestApi, spawnWorker, stopProcess, storageOf } from './kiln-processes.js';
+import { listenTestApi, registerSources, type TestApi } from '@kiln/api/testing';
+import { spawnWorker, stopProcess, storageOf } from './kiln-processes.js';
 
 export interface PipelineOptions {
   /** Video id → local source file, uploaded to `sources/{id}.mp4` (where the worker reads it). */
@@ -33,41 +31,39 @@ export interface Pipeline {
   stop(): Promise<void>;
 }
 
-/** Re-exported for the tests and benches that import it from here. */
-export { waitFor };
-
-async function registerSources(storage: ObjectStorage, redis: Redis, keys: RedisKeys, sources: PipelineOptions['sources']): Promise<void> {
-  for (const [videoId, file] of Object.entries(sources)) {
-    const sourceKey = `sources/${videoId}.mp4`;
-    await storage.put(sourceKey, await readFile(file));
-    await registerVideoFromSource({ storage, videos: createVideoRepository(redis, keys), videoId, sourceKey });
-  }
-}
-
 export async function startPipeline(options: PipelineOptions): Promise<Pipeline> {
   const services = await startServices({ redis: true, s3: true });
   const redis = new Redis(services.redis.url);
   const keys = createRedisKeys('kiln');
   const storage = storageOf(services);
   const dir = await makeTempDir('kiln-pipeline-');
-  await registerSources(storage, redis, keys, options.sources);
-  const children = options.workers.map((id) => spawnWorker(services, { id, dataDir: join(dir, id), capacity: options.workerCapacity ?? 2 }));
-  await waitFor('load reports', async () => (await redis.exists(...options.workers.map((id) => keys.workerLoad(id)))) === options.workers.length);
-  const { app, base: baseUrl } = await listenTestApi({ redis, keys, storage });
+  const children: ChildProcess[] = [];
+  let api: TestApi | undefined;
+  const stop = async () => {
+    await api?.close();
+    await Promise.all(children.map((child) => stopProcess(child)));
+    redis.disconnect();
+    await services.stop();
+    await removeTempDir(dir);
+  };
+  try {
+    await registerSources(storage, redis, keys, options.sources);
+    children.push(...options.workers.map((id) => spawnWorker(services, { id, dataDir: join(dir, id), capacity: options.workerCapacity ?? 2 })));
+    await waitFor('load reports', async () => (await redis.exists(...options.workers.map((id) => keys.workerLoad(id)))) === options.workers.length);
+    api = await listenTestApi({ redis, keys, storage });
+  } catch (error) {
+    // Servers and workers left running would keep the test process (and the run) from ending.
+    await stop();
+    throw error;
+  }
+  const { app, base: baseUrl } = api;
   return {
-    app, baseUrl, redis, keys, storage,
+    app, baseUrl, redis, keys, storage, stop,
     workers: new Map(options.workers.map((id, i) => [id, children[i]] as const)),
     async playbackUrl(videoId, profile) {
       const host = new URL(baseUrl).host;
       const link = await app.inject({ method: 'POST', url: `/v1/videos/${videoId}/playback`, payload: { profile }, headers: { host } });
       return link.json<{ url: string }>().url;
-    },
-    async stop() {
-      await app.close();
-      await Promise.all(children.map((child) => stopProcess(child)));
-      redis.disconnect();
-      await services.stop();
-      await removeTempDir(dir);
     },
   };
 }

@@ -8,8 +8,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ffmpegBinary, isProcessAlive, runFfmpeg } from '@kiln/shared';
-import { listChildProcesses, makeTempDir, removeTempDir } from '@kiln/shared/testing';
-import { startPipeline, waitFor, type Pipeline } from './testing/pipeline.js';
+import { listChildProcesses, makeTempDir, removeTempDir, waitFor } from '@kiln/shared/testing';
+import { startPipeline, type Pipeline } from './testing/pipeline.js';
 
 let dir: string;
 let pipeline: Pipeline;

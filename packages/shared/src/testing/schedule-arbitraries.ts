@@ -2,9 +2,9 @@
  * fast-check generators for the schedule's property tests (test-only; not exported from index.ts).
  */
 import fc from 'fast-check';
-import type { Rational } from './rational.js';
-import { rational, toRational } from './rational.js';
-import { boundarySecond } from './segment-schedule.js';
+import type { Rational } from '../schedule/rational.js';
+import { rational, toRational } from '../schedule/rational.js';
+import { boundarySecond } from '../schedule/segment-schedule.js';
 
 export const NTSC = rational(30000, 1001);
 export const FILM = rational(24000, 1001);

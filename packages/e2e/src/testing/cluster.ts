@@ -10,14 +10,12 @@ import { createInterface } from 'node:readline';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { createRedisKeys, type ObjectStorage, type RedisKeys } from '@kiln/shared';
-import { listChildProcesses, makeTempDir, removeTempDir, sampleMediaDirectory, startServices, waitFor } from '@kiln/shared/testing';
-import { createJobQueue, type JobQueue } from '../plugins/external/queues.js';
-import { listenTestApi, spawnWorker, stopProcess, storageOf } from '../testing/kiln-processes.js';
+import { listChildProcesses, makeTempDir, removeTempDir, startServices } from '@kiln/shared/testing';
+import { listenTestApi } from '@kiln/api/testing';
+import { spawnWorker, stopProcess, storageOf } from './kiln-processes.js';
 
 /** What every upload-test worker runs with: the fastest encodes, and a dead worker's job retried within seconds. */
 const UPLOAD_WORKER_ENV = { KILN_WORKER_PRESET: 'ultrafast', KILN_JOB_LOCK_DURATION: '2s' } as const;
-
-export const mediaFile = (name: string): string => join(sampleMediaDirectory(), name);
 
 export interface Cluster {
   readonly redis: Redis;
@@ -39,9 +37,6 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
-/** Re-exported for the tests and benches that import it from here. */
-export { waitFor };
-
 export interface ClusterOptions {
   readonly maxBytes: number;
   /** Worker log lines (pino JSON on stdout) at `level`, for benchmarks that read what workers ran. */
@@ -55,8 +50,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const keys = createRedisKeys('kiln');
   const storage = storageOf(services);
   const dir = await makeTempDir('kiln-upload-');
-  const queue: JobQueue = createJobQueue(queueConnection, keys);
-  const { app, base } = await listenTestApi({ redis, keys, storage, uploads: { queue, maxBytes: options.maxBytes } });
+  const api = await listenTestApi({ redis, keys, storage, uploads: { connection: queueConnection, maxBytes: options.maxBytes } });
+  const { app, base } = api;
   const workers = new Map<string, ChildProcess>();
   const stopWorker = async (id: string, signal: NodeJS.Signals = 'SIGTERM') => {
     const child = workers.get(id);
@@ -80,9 +75,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     scratchLeft: async (id) => (await readdir(join(dir, id, 'worker-scratch'), { recursive: true }).catch(() => [] as string[])).filter((name) => name !== 'jobs'),
     stopWorker,
     async stop() {
-      await app.close();
+      await api.close();
       await Promise.all([...workers.keys()].map((id) => stopWorker(id)));
-      await queue.close();
       redis.disconnect();
       queueConnection.disconnect();
       await services.stop();

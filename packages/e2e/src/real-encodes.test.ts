@@ -10,9 +10,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import HLS from 'hls-parser';
 import { runFfmpeg } from '@kiln/shared';
 import { makeTempDir, removeTempDir } from '@kiln/shared/testing';
-import { averageBitrate, deviation, peakSegmentBitrate } from '../testing/bitrates.js';
-import { startPipeline, type Pipeline } from '../testing/pipeline.js';
-import { probeSegment, type SegmentFacts } from '../testing/segment-probe.js';
+import { averageBitrate, deviation, peakSegmentBitrate } from './testing/bitrates.js';
+import { startPipeline, type Pipeline } from './testing/pipeline.js';
+import { probeSegment, type SegmentFacts } from './testing/segment-probe.js';
 
 HLS.setOptions({ strictMode: true });
 type Variant = InstanceType<typeof HLS.types.Variant>;

@@ -9,10 +9,10 @@ import {
   rejectsWithCode,
   sha256Of,
   sha256OfStream,
-} from './contract-helpers.js';
-import { listKeys } from './list-keys.js';
-import { compareKeys } from './fs-walk.js';
-import type { ObjectStorage } from './types.js';
+} from './storage-contract-helpers.js';
+import { listKeys } from '../storage/list-keys.js';
+import { compareKeys } from '../storage/fs-walk.js';
+import type { ObjectStorage } from '../storage/types.js';
 
 export interface StorageContractOptions {
   /** A new, empty storage for each test. */

@@ -7,13 +7,11 @@ import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { connectRedis, createRedisKeys, createS3Storage, isProcessAlive, sourceObjectKey } from '@kiln/shared';
 import { listChildProcesses, makeTempDir, removeTempDir, startServices, type RedisService, type S3Service } from '@kiln/shared/testing';
+import { decodeFrames, makeSource, waitFor } from '@kiln/worker/testing';
+import { KILN_BIN } from './testing/kiln-processes.js';
 
-import { decodeFrames, makeSource, waitFor } from './testing/harness.js';
-
-const KILN = fileURLToPath(new URL('../../cli/bin/kiln.js', import.meta.url));
 const RENDITION = 'legacy-180p';
 let services: { redis: RedisService; s3: S3Service; stop(): Promise<void> };
 let dir: string;
@@ -48,7 +46,7 @@ interface RunningWorker {
 
 async function startWorker(id: string, scratch: string, prefix: string, env: Record<string, string> = {}): Promise<RunningWorker> {
   const { s3 } = services;
-  const child = spawn(process.execPath, [KILN, 'worker'], {
+  const child = spawn(process.execPath, [KILN_BIN, 'worker'], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {
       ...process.env, KILN_REDIS_URL: services.redis.url, KILN_REDIS_PREFIX: prefix, KILN_WORKER_ID: id, KILN_LOG_LEVEL: 'warn',

@@ -1,20 +1,16 @@
 /**
- * What the API's integration harnesses (`pipeline.ts`: registered sources, `../uploads/test-cluster.ts`:
- * the upload path) share: `kiln worker` processes against the test services, this API listening
- * with test settings, and stopping a process.
+ * What the end-to-end harnesses (`pipeline.ts`: registered sources, `cluster.ts`: the upload path)
+ * share: `kiln worker` processes against the test services, their storage, and stopping a process.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
-import { createLogger, createS3Storage, type ObjectStorage, type RedisKeys } from '@kiln/shared';
+import { createRequire } from 'node:module';
+import { createS3Storage, type ObjectStorage } from '@kiln/shared';
 import type { RedisService, S3Service } from '@kiln/shared/testing';
-import { buildApiApp } from '../app.js';
-import type { JobQueue } from '../plugins/external/queues.js';
-import { createHttpWorkerClient } from '../workers/http-client.js';
 
-const KILN = resolve(import.meta.dirname, '../../../cli/bin/kiln.js');
-const TOKEN_SECRET = 'a test secret that is long enough for HMAC-SHA256';
+// Resolved as a module (`require.resolve`) so that the dependency checker sees the edge to the CLI.
+const require = createRequire(import.meta.url);
+/** The `kiln` binary: run as `node KILN_BIN <command>`. */
+export const KILN_BIN = require.resolve('@kiln/cli/bin/kiln.js');
 
 export interface TestServices {
   readonly redis: RedisService;
@@ -46,7 +42,7 @@ export function spawnWorker(services: TestServices, spec: WorkerSpec, stdout: 'p
     ...spec.env,
   };
   // stdin is a pipe from us: with KILN_SUPERVISED the worker exits when this process dies.
-  return spawn(process.execPath, [KILN, 'worker'], { stdio: ['pipe', stdout, 'inherit'], env });
+  return spawn(process.execPath, [KILN_BIN, 'worker'], { stdio: ['pipe', stdout, 'inherit'], env });
 }
 
 /** Sends `signal` and waits for the exit; nothing when the process has ended already. */
@@ -55,26 +51,4 @@ export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 
   const exited = new Promise((done) => child.once('exit', done));
   child.kill(signal);
   await exited;
-}
-
-export interface TestApiOptions {
-  readonly redis: Redis;
-  readonly keys: RedisKeys;
-  readonly storage: ObjectStorage;
-  readonly uploads?: { readonly queue: JobQueue; readonly maxBytes: number };
-}
-
-/** This API on a free loopback port; it logs errors only, so a server error in a test says why. */
-export async function listenTestApi(options: TestApiOptions): Promise<{ app: FastifyInstance; base: string }> {
-  const { redis, keys, storage, uploads } = options;
-  const app = buildApiApp({
-    log: createLogger({ name: 'api-test', level: 'error' }),
-    checks: {},
-    playback: {
-      redis, keys, storage, tokenSecrets: [TOKEN_SECRET], workers: createHttpWorkerClient(),
-      settings: { playbackLinkLifetimeMs: 60_000, sessionLifetimeMs: 3_600_000, slotReservationTtlMs: 1_000 },
-    },
-    ...(uploads === undefined ? {} : { uploads }),
-  });
-  return { app, base: await app.listen({ host: '127.0.0.1', port: 0 }) };
 }

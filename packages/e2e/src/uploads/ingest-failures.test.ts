@@ -9,10 +9,10 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { JOB_ATTEMPTS, isProcessAlive } from '@kiln/shared';
-import { makeTempDir, removeTempDir } from '@kiln/shared/testing';
+import { makeTempDir, removeTempDir, sampleMediaFile, waitFor } from '@kiln/shared/testing';
 import { endedIngestJob, ingestJobState } from '../testing/ingest-job.js';
-import { mediaFile, startCluster, waitFor, type Cluster } from './test-cluster.js';
-import { settledVideo, uploadFile, videoView } from './upload-client.js';
+import { startCluster, type Cluster } from '../testing/cluster.js';
+import { settledVideo, uploadFile, videoView } from '../testing/upload-client.js';
 
 let cluster: Cluster;
 /** Workers started by the test running now: all stopped, their ffmpeg gone, at its end. */
@@ -42,8 +42,8 @@ const failedJob = (id: string) => endedIngestJob(cluster.redis, cluster.keys, id
 
 test('KILN_INGEST_MAX_DURATION: a longer upload is refused with TOO_LONG, once; a shorter one becomes ready', async () => {
   await startPretranscodeWorker('limited', { KILN_INGEST_MAX_DURATION: '10s' });
-  const long = await uploadFile(cluster.base, mediaFile('h264-aac-moov-at-end-15s.mp4'));
-  const short = await uploadFile(cluster.base, mediaFile('h264-noaudio-720p-1s.mp4'));
+  const long = await uploadFile(cluster.base, sampleMediaFile('h264-aac-moov-at-end-15s.mp4'));
+  const short = await uploadFile(cluster.base, sampleMediaFile('h264-noaudio-720p-1s.mp4'));
   const refused = await settledVideo(cluster.base, long);
   assert.equal(refused.state, 'failed');
   assert.equal(refused.error?.code, 'TOO_LONG', JSON.stringify(refused.error));
@@ -59,7 +59,7 @@ test('a job that fails every attempt (its worker has no usable scratch) ends fai
   try {
     await writeFile(join(scratch, 'jobs'), 'not a directory');
     await startPretranscodeWorker('broken', { KILN_WORKER_SCRATCH_DIR: scratch });
-    const id = await uploadFile(cluster.base, mediaFile('h264-noaudio-720p-1s.mp4'));
+    const id = await uploadFile(cluster.base, sampleMediaFile('h264-noaudio-720p-1s.mp4'));
     const view = await settledVideo(cluster.base, id);
     assert.equal(view.state, 'failed');
     assert.equal(view.error?.code, 'INGEST_FAILED', JSON.stringify(view.error));
@@ -71,7 +71,7 @@ test('a job that fails every attempt (its worker has no usable scratch) ends fai
 });
 
 test('a job whose worker is killed on every attempt ends failed with JOB_INTERRUPTED, not processing', async () => {
-  const id = await uploadFile(cluster.base, mediaFile('vp8-vorbis-45s.webm'));
+  const id = await uploadFile(cluster.base, sampleMediaFile('vp8-vorbis-45s.webm'));
   let kills = 0;
   let survivor = false;
   // Each worker takes the job (stalled jobs go back to the queue once their lock lapses) and dies with it.

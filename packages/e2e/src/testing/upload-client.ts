@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '@kiln/shared';
-import { waitFor } from './test-cluster.js';
+import { waitFor } from '@kiln/shared/testing';
 
 export interface UploadedVideo {
   readonly id: string;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { runFfmpeg } from '@kiln/shared';
 import { makeTempDir, removeTempDir } from '@kiln/shared/testing';
-import { launchPlayer, type Player } from './testing/browser.js';
+import { launchPlayer, type Player } from './testing/player.js';
 import { startPipeline, type Pipeline } from './testing/pipeline.js';
 
 /** hls.js reports this on TS segments because AAC priming leaves a gap of a few ms; it plays on. */

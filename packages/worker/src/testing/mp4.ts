@@ -1,10 +1,6 @@
-/** Builders for the fast-start tests: boxes in memory, media paths, and ffprobe's packet lists. */
-import { join } from 'node:path';
+/** Builders for the fast-start tests: boxes in memory, small MP4s, and ffprobe's packet lists. */
 import { runFfmpeg, runFfprobe } from '@kiln/shared';
-import { sampleMediaDirectory } from '@kiln/shared/testing';
-import { writeBoxHeader } from './boxes.js';
-
-export const mediaPath = (name: string): string => join(sampleMediaDirectory(), name);
+import { writeBoxHeader } from '../source/boxes.js';
 
 export function box(type: string, ...payload: Buffer[]): Buffer {
   const body = Buffer.concat(payload);

@@ -53,7 +53,7 @@ export function compatibilityMarkdown(rows: readonly AcceptanceRow[], run: RunFa
     'Its length (video, or audio for audio-only sources) must match the original file\'s (ffprobe\'s packet list) within one',
     'output frame, or 0.1 s where the source\'s timing is irregular; its audio must be there when the source has audio.',
     '"Expected" is the outcome table in `@kiln/shared/testing` (sample-media.ts), which the ingest core\'s test checks too.',
-    'Written by `pnpm bench compatibility`; the same run is the test `packages/api/src/uploads/media-*.test.ts`.',
+    'Written by `pnpm bench compatibility`; the same run is the test `packages/e2e/src/uploads/media-*.test.ts`.',
     '',
     `${rows.length} files in ${run.seconds.toFixed(0)} s; ${expected} as expected.`,
     '',

@@ -10,7 +10,8 @@ import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { DEFAULT_PROFILES, ffmpegBinary, isProcessAlive } from '@kiln/shared';
 import { endedIngestJob } from '../testing/ingest-job.js';
-import { mediaFile, startCluster, waitFor, type Cluster } from './test-cluster.js';
+import { sampleMediaFile, waitFor } from '@kiln/shared/testing';
+import { startCluster, type Cluster } from '../testing/cluster.js';
 
 const MAX_BYTES = 2 * 1024 * 1024;
 let cluster: Cluster;
@@ -43,7 +44,7 @@ afterEach(async () => {
 });
 
 async function upload(name: string): Promise<{ status: number; body: { id: string; state: string; code?: string } }> {
-  const response = await fetch(`${cluster.base}/v1/videos`, { method: 'POST', body: await readFile(mediaFile(name)), headers: { 'content-type': 'video/whatever' } });
+  const response = await fetch(`${cluster.base}/v1/videos`, { method: 'POST', body: await readFile(sampleMediaFile(name)), headers: { 'content-type': 'video/whatever' } });
   return { status: response.status, body: (await response.json()) as { id: string; state: string } };
 }
 
@@ -153,7 +154,7 @@ test('an upload over KILN_UPLOAD_MAX_BYTES is refused with 413 and leaves nothin
   assert.equal(declared.body.code, 'UPLOAD_TOO_LARGE');
   // Without a Content-Length the limit is found while streaming; the API then closes the connection
   // rather than read the rest, which curl (unlike fetch) reports as the answer it is.
-  const curl = ['-sS', '-H', 'transfer-encoding: chunked', '-w', '\n%{http_code}', '--data-binary', `@${mediaFile('vp8-vorbis-45s.webm')}`, `${cluster.base}/v1/videos`];
+  const curl = ['-sS', '-H', 'transfer-encoding: chunked', '-w', '\n%{http_code}', '--data-binary', `@${sampleMediaFile('vp8-vorbis-45s.webm')}`, `${cluster.base}/v1/videos`];
   const { stdout } = await promisify(execFile)('curl', curl);
   const [answer, code] = stdout.split('\n');
   assert.equal(code, '413');

@@ -20,17 +20,17 @@ import { parseArgs } from 'node:util';
 import fastifyStatic from '@fastify/static';
 import Fastify from 'fastify';
 import { DEFAULT_PROFILES, runFfmpeg, spawnFfmpeg } from '@kiln/shared';
-import { makeTempDir, removeTempDir } from '@kiln/shared/testing';
-import { launchPlayer, type Player } from '../src/testing/browser.js';
-import { startCluster, waitFor, type Cluster } from '../src/uploads/test-cluster.js';
-import { playbackUrl, uploadFile, videoView } from '../src/uploads/upload-client.js';
+import { makeTempDir, removeTempDir, waitFor } from '@kiln/shared/testing';
+import { launchPlayer, type Player } from '../src/testing/player.js';
+import { startCluster, type Cluster } from '../src/testing/cluster.js';
+import { playbackUrl, uploadFile, videoView } from '../src/testing/upload-client.js';
 
 const BENCH_DIR = resolve(import.meta.dirname, '../../../.bench');
 const SOURCES = [
   { name: '60 s 1080p', file: join(BENCH_DIR, 'ingest-1080p30-60s.mp4'), size: '1920x1080', seconds: 60, bitrate: '6M' },
   { name: '10 min 720p', file: join(BENCH_DIR, 'ingest-720p30-600s.mp4'), size: '1280x720', seconds: 600, bitrate: '2500k' },
 ] as const;
-/** The worker's pre-transcode slots (KILN_WORKER_CAPACITY in test-cluster.ts). */
+/** The worker's pre-transcode slots (KILN_WORKER_CAPACITY in src/testing/cluster.ts). */
 const PARALLELISM = 2;
 const FIRST_FRAME_DEADLINE_MS = 4_000;
 

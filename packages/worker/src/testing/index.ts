@@ -1,0 +1,1 @@
+export { decodeFrames, makeSource, waitFor, type FrameInfo } from './harness.js';
