@@ -22,10 +22,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DEFAULT_X264_PRESET, fasterPreset, loadWorkerConfig, runFfmpeg, spawnFfmpeg, type X264Preset } from '@kiln/shared';
+import { DEFAULT_X264_PRESET, fasterPreset, loadWorkerConfig, MP4_DEMUXERS, runFfmpeg, spawnFfmpeg, type X264Preset } from '@kiln/shared';
 import { startServices } from '@kiln/shared/testing';
 import { tuneWorkerHeap } from '../src/heap.js';
-import { MP4_FORMATS, transcodeArgs } from '../src/transcode/ffmpeg-args.js';
+import { transcodeArgs } from '../src/transcode/ffmpeg-args.js';
 import { probeSource } from '../src/transcode/facts-cache.js';
 import { findRendition } from '../src/transcode/rendition.js';
 import { localFileSource } from '../src/transcode/source.js';
@@ -99,7 +99,7 @@ async function plainFfmpeg(until: 'first' | 'all', outDir: string): Promise<numb
   const facts = await probeSource(localFileSource(() => FASTSTART), 'bench');
   const { rung, plan } = findRendition(facts, RENDITION);
   const args = transcodeArgs({
-    input: { url: FASTSTART, protocols: ['file'], formats: MP4_FORMATS, stdin: false },
+    input: { url: FASTSTART, protocols: ['file'], formats: MP4_DEMUXERS, stdin: false },
     facts, rung, plan, from: 0, until: until === 'first' ? 1 : plan.segments.length, threads: 0, preset: PRESET,
   });
   const output = join(outDir, `plain-${until}.ts`);

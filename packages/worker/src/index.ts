@@ -4,7 +4,7 @@ export { loadReportFields, startLoadReports, type LoadSnapshot, type WorkerIdent
 export { WorkerErrors, type WorkerErrorCode } from './errors.js';
 export { startTranscoding, scratchDirectory, MAX_RUN_SEGMENTS, type Transcoding } from './transcoding.js';
 export { TranscodeManager, type EnsureResult, type ManagerOptions, type RunSummary, type ServedSegment } from './manager/manager.js';
-export { BASE_OFFSET_SECONDS, MP4_FORMATS, transcodeArgs, videoFilter, type InputSpec, type RunSpec } from './transcode/ffmpeg-args.js';
+export { BASE_OFFSET_SECONDS, transcodeArgs, videoFilter, type InputSpec, type RunSpec } from './transcode/ffmpeg-args.js';
 export { expectedStartTicks, segmenterBoundary } from './transcode/boundaries.js';
 export { findRendition, renditionId, renditionsFor, type Rendition } from './transcode/rendition.js';
 export { transcodeFacts, type TranscodeFacts } from './transcode/transcode-facts.js';

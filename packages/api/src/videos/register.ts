@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { chooseVideo, ffprobe, rational, sourceFacts, videoPicture } from '@kiln/shared';
+import { chooseVideo, ffprobe, isKilnError, MP4_DEMUXERS, rational, sourceFacts, videoPicture } from '@kiln/shared';
 import type { ObjectStorage, ProbeResult, VideoRecord } from '@kiln/shared';
 import type { VideoRepository } from './repository.js';
 
@@ -22,6 +22,19 @@ export function recordFromProbe(probe: ProbeResult, base: Pick<VideoRecord, 'id'
     return { ...base, state: 'failed', duration: rational(0), hasAudio, error };
   }
   return { ...base, state: 'ready', duration, hasAudio, ...(video === undefined ? {} : { picture: videoPicture(video) }) };
+}
+
+/**
+ * Workers read a source as an MP4 and nothing else, so it is probed as one: a playlist or a
+ * concat script put in its place opens nothing and is registered as failed (no streams).
+ */
+async function probeSource(file: string): Promise<ProbeResult> {
+  try {
+    return await ffprobe(file, { protocols: ['file'], formats: MP4_DEMUXERS });
+  } catch (error) {
+    if (isKilnError(error) && /not on whitelist/.test(String(error.details?.stderr))) return { streams: [] };
+    throw error;
+  }
 }
 
 export interface RegisterOptions {
@@ -40,7 +53,7 @@ export async function registerVideoFromSource(options: RegisterOptions): Promise
   try {
     const file = join(dir, 'source');
     await pipeline(await storage.getRange(sourceKey), createWriteStream(file));
-    const probe = await ffprobe(file, { protocols: ['file'] });
+    const probe = await probeSource(file);
     const createdAt = (options.now?.() ?? new Date()).getTime();
     const record = recordFromProbe(probe, { id: options.videoId, sourceKey, size: info?.size ?? 0, createdAt });
     await options.videos.save(record);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { SharedErrors, isKilnError } from '../errors.js';
 import { runFfprobe } from './run.js';
 import { rational, type Rational } from '../schedule/rational.js';
+import { whitelistArgs, type InputWhitelist } from './whitelists.js';
 
 /** ffprobe prints numbers as strings and leaves out what it does not know: both become typed here. */
 const numeric = z.union([z.number(), z.string()]).transform((value, ctx) => {
@@ -66,25 +67,15 @@ const probeSchema = z.object({
 export type ProbeStream = z.infer<typeof streamSchema>;
 export type ProbeResult = z.infer<typeof probeSchema>;
 
-export interface ProbeInputOptions {
-  /** Protocols ffprobe may open: a crafted file (an HLS or concat list) must not reach out. */
-  readonly protocols?: readonly string[];
-  /** Demuxers ffprobe may use; absent means any (ingest passes its list of known containers). */
-  readonly formats?: readonly string[];
-}
+/**
+ * What ffprobe may open: both lists are required, so no caller can forget the demuxer list (a
+ * protocol list alone lets a playlist opened by path read other local files).
+ */
+export type ProbeInputOptions = InputWhitelist;
 
 /** Arguments for a JSON probe of streams and format. */
-export function ffprobeArgs(input: string, options: ProbeInputOptions = {}): string[] {
-  const formats = options.formats === undefined ? [] : ['-format_whitelist', options.formats.join(',')];
-  return [
-    '-v', 'error',
-    '-protocol_whitelist', (options.protocols ?? ['file', 'pipe']).join(','),
-    ...formats,
-    '-print_format', 'json',
-    '-show_format',
-    '-show_streams',
-    input,
-  ];
+export function ffprobeArgs(input: string, options: ProbeInputOptions): string[] {
+  return ['-v', 'error', ...whitelistArgs(options), '-print_format', 'json', '-show_format', '-show_streams', input];
 }
 
 /** Parses ffprobe's JSON output into a typed result; anything unexpected is FFPROBE_FAILED. */
@@ -102,7 +93,7 @@ export function parseProbeOutput(json: string): ProbeResult {
   return parsed.data;
 }
 
-export async function ffprobe(input: string, options: ProbeInputOptions & { signal?: AbortSignal } = {}): Promise<ProbeResult> {
+export async function ffprobe(input: string, options: ProbeInputOptions & { signal?: AbortSignal }): Promise<ProbeResult> {
   try {
     const { stdout } = await runFfprobe(ffprobeArgs(input, options), options.signal === undefined ? {} : { signal: options.signal });
     return parseProbeOutput(stdout.toString('utf8'));

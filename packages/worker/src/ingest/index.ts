@@ -3,7 +3,7 @@ export { classify, type ClassifyInput } from './classify.js';
 export { inspectSource, type Inspection, type InspectOptions } from './inspect.js';
 export { normalizeArgs, normalizeSource, type NormalizeOptions, type NormalizeResult, type NormalizeTarget } from './normalize.js';
 export { MEZZANINE_DEFAULTS, mezzanineArgs, remuxArgs, type MezzanineOptions } from './normalize-args.js';
-export { INGEST_DEMUXERS, INGEST_PROTOCOLS, probeArgs, scanArgs, trialArgs } from './probe-args.js';
+export { probeArgs, scanArgs, trialArgs } from './probe-args.js';
 export { MP4_AUDIO_CODECS, MP4_VIDEO_CODECS, decideNormalize } from './remux-rules.js';
 export {
   DEFAULT_LIMITS,

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { rational } from '@kiln/shared';
+import { INGEST_DEMUXERS, rational } from '@kiln/shared';
 import { mezzanineArgs, remuxArgs } from './normalize-args.js';
-import { INGEST_DEMUXERS } from './probe-args.js';
 import type { IngestPlan, IngestVideo } from './types.js';
 
 const video: IngestVideo = {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { createFsStorage, ffprobe } from '@kiln/shared';
+import { createFsStorage, ffprobe, LOCAL_PROTOCOLS, MP4_DEMUXERS } from '@kiln/shared';
 import { makeTempDir, removeTempDir } from '@kiln/shared/testing';
 import { bufferRangeReader } from '../source/index.js';
 import { sampleMediaDirectory } from '@kiln/shared/testing';
@@ -11,6 +11,7 @@ import { normalizeSource } from './normalize.js';
 import { inspectSource } from './inspect.js';
 import type { IngestPlan } from './types.js';
 
+const MP4_INPUT = { protocols: LOCAL_PROTOCOLS, formats: MP4_DEMUXERS };
 let dir: string;
 before(async () => {
   dir = await makeTempDir('ingest-normalize-test');
@@ -42,14 +43,14 @@ test('a sound MP4 is left as it is: nothing is written', async () => {
   const target = join(dir, 'untouched.mp4');
   const result = await normalizeSource(join(sampleMediaDirectory(), 'h264-aac-faststart-720p-1s.mp4'), plan, { target: { path: target }, scratchDir: dir });
   assert.deepEqual(result, { action: 'none' });
-  await assert.rejects(ffprobe(target));
+  await assert.rejects(ffprobe(target, MP4_INPUT));
 });
 
 test('a mezzanine of an interlaced capture is progressive, CFR at the planned rate and H.264', async () => {
   const plan = await planFor('mpeg2-interlaced-576i-dvb.ts');
   const target = join(dir, 'mezzanine.mp4');
   await normalizeSource(join(sampleMediaDirectory(), 'mpeg2-interlaced-576i-dvb.ts'), plan, { target: { path: target }, mezzanine: { preset: 'ultrafast' } });
-  const video = (await ffprobe(target)).streams.find((stream) => stream.codec_type === 'video');
+  const video = (await ffprobe(target, MP4_INPUT)).streams.find((stream) => stream.codec_type === 'video');
   assert.equal(video?.codec_name, 'h264');
   assert.equal(video?.r_frame_rate, '25/1');
   assert.notEqual(video?.field_order, 'tt');

@@ -8,10 +8,9 @@ import { createReadStream } from 'node:fs';
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isKilnError, parseProbeOutput, runFfmpeg, runFfprobe, type ObjectStorage } from '@kiln/shared';
+import { ffprobeArgs, isKilnError, LOCAL_PROTOCOLS, MP4_DEMUXERS, parseProbeOutput, runFfmpeg, runFfprobe, type ObjectStorage } from '@kiln/shared';
 import { IngestErrors } from './errors.js';
 import { mezzanineArgs, remuxArgs, type MezzanineOptions } from './normalize-args.js';
-import { INGEST_PROTOCOLS } from './probe-args.js';
 import type { IngestPlan } from './types.js';
 
 export type NormalizeTarget =
@@ -69,9 +68,12 @@ async function runTool<T>(run: () => Promise<T>, plan: IngestPlan): Promise<T> {
   }
 }
 
-/** ffmpeg may exit 0 having written nothing useful: the MP4 must hold the planned streams and a length. */
+/**
+ * ffmpeg may exit 0 having written nothing useful: the MP4 must hold the planned streams and a
+ * length. It is read as an MP4 only, like every later read of it.
+ */
 async function checkOutput(path: string, plan: IngestPlan): Promise<number> {
-  const args = ['-v', 'error', '-protocol_whitelist', INGEST_PROTOCOLS, '-print_format', 'json', '-show_format', '-show_streams', path];
+  const args = ffprobeArgs(path, { protocols: LOCAL_PROTOCOLS, formats: MP4_DEMUXERS });
   const { stdout } = await runTool(() => runFfprobe(args), plan);
   const probe = parseProbeOutput(stdout.toString('utf8'));
   const has = (type: string) => probe.streams.some((stream) => stream.codec_type === type);

@@ -1,22 +1,15 @@
 /**
  * Arguments for the three read-only runs of ingest (ffprobe, a packet scan, a trial decode) and
  * parsers for what they print. Pure. Every run may open only local files and pipes, and only
- * the demuxers below: an HLS playlist or a concat list disguised as a video must not make
- * ffmpeg read other files.
+ * the demuxers of `INGEST_DEMUXERS` (`@kiln/shared`): an HLS playlist or a concat list disguised
+ * as a video must not make ffmpeg read other files.
  */
+import { INGEST_DEMUXERS, LOCAL_PROTOCOLS, whitelistArgs } from '@kiln/shared';
 import type { StreamScan, TrialDecode } from './types.js';
-
-export const INGEST_PROTOCOLS = 'file,pipe';
-
-/** Demuxers an upload may be read with; a name of a multi-name demuxer (mov = mp4, m4a, 3gp…) is enough. */
-export const INGEST_DEMUXERS: readonly string[] = [
-  'mov', 'matroska', 'avi', 'flv', 'asf', 'mpegts', 'mpeg', 'mpegvideo', 'mxf', 'rm', 'mp3', 'aac', 'ac3', 'eac3',
-  'ogg', 'wav', 'w64', 'flac', 'aiff', 'amr', 'caf', 'h264', 'hevc', 'm4v', 'ivf', 'dv', 'nut', 'yuv4mpegpipe',
-];
 
 /** Reading options shared by every run, before `-i`. */
 export function inputArgs(path: string): string[] {
-  return ['-protocol_whitelist', INGEST_PROTOCOLS, '-format_whitelist', INGEST_DEMUXERS.join(','), '-i', path];
+  return [...whitelistArgs({ protocols: LOCAL_PROTOCOLS, formats: INGEST_DEMUXERS }), '-i', path];
 }
 
 /** ffprobe's JSON view of streams and format (the shared parser reads it). */

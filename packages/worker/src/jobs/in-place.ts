@@ -5,12 +5,13 @@
  * ingest downloads and checks it. This look decides only whether to start early: the verdict
  * still comes from the full inspection of the downloaded file.
  */
-import { ffprobe, isKilnError, sourceObjectKey, uploadObjectKey, type ObjectStorage, type ProbeResult } from '@kiln/shared';
+import {
+  ffprobe, isKilnError, LOOPBACK_PROTOCOLS, MP4_DEMUXERS, sourceObjectKey, uploadObjectKey, type ObjectStorage, type ProbeResult,
+} from '@kiln/shared';
 import { classify, type IngestLimits, type IngestPlan } from '../ingest/index.js';
 import { openFastStartView, serveView, SourceErrors, storageRangeReader, type FastStartView, type RangeReader } from '../source/index.js';
 import type { TranscodeFacts } from '../transcode/transcode-facts.js';
 import { fastStartSource } from '../transcode/fast-start-source.js';
-import { MP4_FORMATS } from '../transcode/ffmpeg-args.js';
 import type { SourceOpener } from '../transcode/source.js';
 import { cachedObject } from './block-cache.js';
 import { factsFromPlan } from './ingest-facts.js';
@@ -52,7 +53,7 @@ async function probeInPlace(key: string, storage: ObjectStorage, signal?: AbortS
   const endpoint = await serveView(view.plan, reader);
   const bound = AbortSignal.timeout(LOOK_TIMEOUT_MS);
   try {
-    const probe = await ffprobe(endpoint.url, { protocols: ['http', 'tcp'], formats: MP4_FORMATS, signal: signal === undefined ? bound : AbortSignal.any([signal, bound]) });
+    const probe = await ffprobe(endpoint.url, { protocols: LOOPBACK_PROTOCOLS, formats: MP4_DEMUXERS, signal: signal === undefined ? bound : AbortSignal.any([signal, bound]) });
     return { probe, size: reader.size };
   } catch (error) {
     if (signal?.aborted === true) throw error;

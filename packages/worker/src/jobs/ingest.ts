@@ -14,7 +14,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import {
-  DEFAULT_PROFILES, ffprobe, uploadObjectKey,
+  DEFAULT_PROFILES, ffprobe, MP4_DEMUXERS, uploadObjectKey,
   type Logger, type ObjectStorage, type RedisKeys, type VideoStore,
 } from '@kiln/shared';
 import { WorkerErrors } from '../errors.js';
@@ -135,8 +135,10 @@ async function checkSource(job: IngestRun, upload: string): Promise<CheckedSourc
   const normalized = join(job.dir, 'source.mp4');
   const result = await step('normalize', () => normalizeSource(upload, plan, { target: { path: normalized }, scratchDir: job.dir, signal }));
   const path = result.action === 'none' ? upload : normalized;
-  // Nothing normalized: the inspection's probe is of this very file.
-  const probe = result.action === 'none' && inspection.probe !== undefined ? inspection.probe : await step('probe source', () => ffprobe(path, { protocols: ['file'] }));
+  // Nothing normalized: the inspection's probe is of this very file. Else it is an MP4, read as one.
+  const probe = result.action === 'none' && inspection.probe !== undefined
+    ? inspection.probe
+    : await step('probe source', () => ffprobe(path, { protocols: ['file'], formats: MP4_DEMUXERS }));
   deps.log.info({ videoId: job.videoId, action: result.action, container: plan.container, notes: plan.notes }, 'source checked');
   return { path, action: result.action, facts: factsFromPlan(probe, plan, result.action === 'none' ? 'same-file' : 'normalized'), size: (await stat(path)).size };
 }

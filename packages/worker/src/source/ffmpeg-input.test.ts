@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MP4_DEMUXER, viewPipeInputArgs, viewUrlInputArgs } from './ffmpeg-input.js';
+import { viewPipeInputArgs, viewUrlInputArgs } from './ffmpeg-input.js';
+
+const MP4_DEMUXER = 'mov,mp4,m4a,3gp,3g2,mj2';
 
 test('the URL input allows only http and tcp, only the mov demuxer, and seeks before -i', () => {
   assert.deepEqual(viewUrlInputArgs('http://127.0.0.1:4000/source.mp4', { seekSeconds: 30 }), [

@@ -2,9 +2,7 @@
  * ffmpeg input arguments for a fast-start view. ffmpeg reads only what we hand it: the http and tcp
  * protocols (for our loopback endpoint) or the pipe, and only the MP4/QuickTime demuxer.
  */
-
-/** The mov demuxer's name; as a whitelist it lists each alias it answers to. */
-export const MP4_DEMUXER = 'mov,mp4,m4a,3gp,3g2,mj2';
+import { LOOPBACK_PROTOCOLS, MP4_DEMUXERS, whitelistArgs } from '@kiln/shared';
 
 export interface ViewInputOptions {
   /** Seconds: put before `-i`, so ffmpeg seeks in the input (to the keyframe before it) instead of decoding up to it. */
@@ -14,12 +12,12 @@ export interface ViewInputOptions {
 /** Reading the view from our endpoint; the URL must be a loopback one (`serveView` makes it so). */
 export function viewUrlInputArgs(url: string, options: ViewInputOptions = {}): string[] {
   if (!/^http:\/\/127\.0\.0\.1:\d+\//.test(url)) throw new Error(`not a loopback view URL: ${url}`);
-  return [...seekArgs(options), '-protocol_whitelist', 'http,tcp', '-format_whitelist', MP4_DEMUXER, '-f', 'mov', '-i', url];
+  return [...seekArgs(options), ...whitelistArgs({ protocols: LOOPBACK_PROTOCOLS, formats: MP4_DEMUXERS }), '-f', 'mov', '-i', url];
 }
 
 /** Reading the view as a stream on stdin: no seeking, moov first is what makes it work. */
 export function viewPipeInputArgs(): string[] {
-  return ['-protocol_whitelist', 'pipe', '-format_whitelist', MP4_DEMUXER, '-f', 'mov', '-i', 'pipe:0'];
+  return [...whitelistArgs({ protocols: ['pipe'], formats: MP4_DEMUXERS }), '-f', 'mov', '-i', 'pipe:0'];
 }
 
 function seekArgs(options: ViewInputOptions): string[] {

@@ -7,5 +7,5 @@ export { createViewStream, DEFAULT_CHUNK_BYTES, readView, viewRangeReader, type 
 export { writeViewTo, WRITE_CHUNK_BYTES, type WriteViewOptions } from './write-view.js';
 export { writeFastStartFile, type FastStartFileCopy } from './file-copy.js';
 export { ENDPOINT_SOCKET_BUFFER_BYTES, seekHold, serveView, type ViewEndpoint, type ViewEndpointOptions } from './endpoint.js';
-export { MP4_DEMUXER, viewPipeInputArgs, viewUrlInputArgs, type ViewInputOptions } from './ffmpeg-input.js';
+export { viewPipeInputArgs, viewUrlInputArgs, type ViewInputOptions } from './ffmpeg-input.js';
 export { contentRange, parseRangeHeader, type RangeRequest } from './http-range.js';

@@ -9,13 +9,12 @@
  * date changed is opened afresh.
  */
 import { LRUCache } from 'lru-cache';
-import { sourceObjectKey, type ObjectInfo, type ObjectStorage } from '@kiln/shared';
+import { LOOPBACK_PROTOCOLS, MP4_DEMUXERS, sourceObjectKey, type ObjectInfo, type ObjectStorage } from '@kiln/shared';
 import { WorkerErrors } from '../errors.js';
 import {
   DEFAULT_CHUNK_BYTES, objectRangeReader, openFastStartView, seekHold, serveView,
   type FastStartView, type RangeReader, type ViewEndpointOptions,
 } from '../source/index.js';
-import { MP4_FORMATS } from './ffmpeg-args.js';
 import type { SourceOpener } from './source.js';
 
 /** Room for the views of many videos: a 1 h 1080p file's moov is a few MB. */
@@ -70,7 +69,7 @@ export function fastStartSource(storage: ObjectStorage, cacheBytes = VIEW_CACHE_
       const { reader, view } = await viewOf(videoId);
       const endpoint = await serveView(view.plan, reader, endpointOptions(view, seekFraction));
       return {
-        input: { url: endpoint.url, protocols: ['http', 'tcp'], formats: MP4_FORMATS, stdin: false },
+        input: { url: endpoint.url, protocols: LOOPBACK_PROTOCOLS, formats: MP4_DEMUXERS, stdin: false },
         close: () => endpoint.close(),
       };
     },

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chooseLadder, formatSeconds, planAudioSchedule, planVideoSchedule, rational, type VideoRung } from '@kiln/shared';
+import { chooseLadder, formatSeconds, planAudioSchedule, planVideoSchedule, MP4_DEMUXERS, rational, type VideoRung } from '@kiln/shared';
 import type { TranscodeFacts } from './transcode-facts.js';
-import { MP4_FORMATS, outputOffset, transcodeArgs, videoFilter, type InputSpec } from './ffmpeg-args.js';
+import { outputOffset, transcodeArgs, videoFilter, type InputSpec } from './ffmpeg-args.js';
 
 const NTSC = rational(30_000, 1001);
 const facts: TranscodeFacts = {
@@ -10,7 +10,7 @@ const facts: TranscodeFacts = {
   video: { index: 0, codec: 'h264', width: 1920, height: 1080, rotation: 0, frameRate: NTSC, interlaced: false, highBitDepth: false, hdr: false },
   audio: { index: 1, codec: 'aac', channels: 6, sampleRate: 44_100 },
 };
-const file: InputSpec = { url: 'file:/media/in.mp4', protocols: ['file'], formats: MP4_FORMATS, stdin: false };
+const file: InputSpec = { url: 'file:/media/in.mp4', protocols: ['file'], formats: MP4_DEMUXERS, stdin: false };
 
 function rung(profile: 'legacy' | 'desktop', id: string): VideoRung {
   const found = chooseLadder({ width: 1920, height: 1080, frameRate: NTSC }, profile).find((candidate) => candidate.id === id);

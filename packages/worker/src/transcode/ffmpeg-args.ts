@@ -6,24 +6,23 @@
  */
 import {
   DEFAULT_X264_PRESET, DEVICE_PROFILES, fasterPreset, forceKeyFramesArgument, formatFrameRate, formatSeconds, rational, seekTime, segmentAt, subtract,
-  type AudioRung, type X264Preset, type Rational, type SegmentPlan, type VideoPlan, type VideoRung,
+  whitelistArgs, type AudioRung, type InputWhitelist, type X264Preset, type Rational, type SegmentPlan, type VideoPlan, type VideoRung,
 } from '@kiln/shared';
 import type { TranscodeAudio, TranscodeFacts, TranscodeVideo } from './transcode-facts.js';
 
 /** The constant BASE of every run's `-output_ts_offset`: keeps the first PTS clear of 0 (B-frame delay). */
 export const BASE_OFFSET_SECONDS = 10;
-/** What an MP4/MOV source may be parsed as (a crafted file must not pick another demuxer). */
-export const MP4_FORMATS: readonly string[] = ['mov', 'mp4', 'm4a', '3gp', '3g2', 'mj2'];
 /** The sample rate of every AAC rendition, and the length of one AAC frame (1024 samples) at it. */
 export const AUDIO_SAMPLE_RATE = 48_000;
 export const AAC_FRAME: Rational = rational(1024, AUDIO_SAMPLE_RATE);
 
-/** Where ffmpeg reads the source, and what it may open to do so. */
-export interface InputSpec {
+/**
+ * Where ffmpeg reads the source, and what it may open to do so (`MP4_DEMUXERS` and
+ * `LOCAL_PROTOCOLS` or `LOOPBACK_PROTOCOLS` of `@kiln/shared`: a crafted file must not pick another demuxer).
+ */
+export interface InputSpec extends InputWhitelist {
   /** `pipe:0`, `file:/…`, `http://127.0.0.1:…/…`. */
   readonly url: string;
-  readonly protocols: readonly string[];
-  readonly formats: readonly string[];
   /** True when the source comes on ffmpeg's stdin. */
   readonly stdin: boolean;
 }
@@ -59,8 +58,7 @@ export function inputArgs(input: InputSpec, start: Rational): string[] {
   return [
     ...(input.stdin ? [] : ['-nostdin']),
     '-hide_banner', '-loglevel', 'error',
-    '-protocol_whitelist', input.protocols.join(','),
-    '-format_whitelist', input.formats.join(','),
+    ...whitelistArgs(input),
     ...(start.num === 0 ? [] : ['-ss', formatSeconds(start)]),
     '-i', input.url,
   ];

@@ -6,9 +6,9 @@
  *   fallback without the fast-start view of `../source`, which tests compare it with.
  */
 import type { Readable } from 'node:stream';
-import { sourceObjectKey, type ObjectStorage } from '@kiln/shared';
+import { LOOPBACK_PROTOCOLS, MP4_DEMUXERS, sourceObjectKey, type ObjectStorage } from '@kiln/shared';
 import { WorkerErrors } from '../errors.js';
-import { MP4_FORMATS, type InputSpec } from './ffmpeg-args.js';
+import type { InputSpec } from './ffmpeg-args.js';
 import type { RangeServer } from './range-server.js';
 
 export interface TranscodeInput {
@@ -33,7 +33,7 @@ export function localFileSource(pathOf: (videoId: string) => string): SourceOpen
     name: 'local-file',
     open: (videoId) =>
       Promise.resolve({
-        input: { url: `file:${pathOf(videoId)}`, protocols: ['file'], formats: MP4_FORMATS, stdin: false },
+        input: { url: `file:${pathOf(videoId)}`, protocols: ['file'], formats: MP4_DEMUXERS, stdin: false },
         close: () => Promise.resolve(),
       }),
   };
@@ -49,7 +49,7 @@ export function storageRangeSource(storage: ObjectStorage, server: RangeServer):
       if (info === undefined) throw WorkerErrors.create('SOURCE_MISSING', `no source for video ${videoId}`, { details: { key } });
       const url = server.publish(key, info.size);
       return {
-        input: { url, protocols: ['http', 'tcp'], formats: MP4_FORMATS, stdin: false },
+        input: { url, protocols: LOOPBACK_PROTOCOLS, formats: MP4_DEMUXERS, stdin: false },
         close: () => Promise.resolve(server.withdraw(url)),
       };
     },

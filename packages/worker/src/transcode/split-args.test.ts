@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chooseLadder, planAudioSchedule, planVideoSchedule, rational, type VideoRung } from '@kiln/shared';
+import { chooseLadder, planAudioSchedule, planVideoSchedule, MP4_DEMUXERS, rational, type VideoRung } from '@kiln/shared';
 import type { TranscodeFacts } from './transcode-facts.js';
-import { MP4_FORMATS, type InputSpec, type RunSpec } from './ffmpeg-args.js';
+import { type InputSpec, type RunSpec } from './ffmpeg-args.js';
 import { firstOutputThreadsFor, splitRunArgs, splittable } from './split-args.js';
 
 const NTSC = rational(30_000, 1001);
@@ -11,7 +11,7 @@ const facts: TranscodeFacts = {
   video: { index: 0, codec: 'h264', width: 1920, height: 1080, rotation: 0, frameRate: NTSC, interlaced: false, highBitDepth: false, hdr: false },
   audio: { index: 1, codec: 'aac', channels: 6, sampleRate: 44_100, duration: rational(60) },
 };
-const file: InputSpec = { url: 'file:/media/in.mp4', protocols: ['file'], formats: MP4_FORMATS, stdin: false };
+const file: InputSpec = { url: 'file:/media/in.mp4', protocols: ['file'], formats: MP4_DEMUXERS, stdin: false };
 const plan = planVideoSchedule(60, NTSC);
 
 function rung(profile: 'legacy' | 'desktop', id: string): VideoRung {
