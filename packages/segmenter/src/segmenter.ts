@@ -102,17 +102,17 @@ export class Segmenter {
   /** Processes packets that begin in the carried tail; returns where to go on in `chunk` (-1: all carried). */
   private joinCarry(chunk: Uint8Array): number {
     const carry = this.carry!;
-    const head = chunk.subarray(0, Math.min(chunk.length, JOIN_BYTES));
-    const joined = new Uint8Array(carry.length + head.length);
+    const start = chunk.subarray(0, Math.min(chunk.length, JOIN_BYTES));
+    const joined = new Uint8Array(carry.length + start.length);
     joined.set(carry);
-    joined.set(head, carry.length);
+    joined.set(start, carry.length);
     this.carry = undefined;
     const stop = this.scan(joined, 0, carry.length, joined.length, false);
     if (stop >= carry.length) return stop - carry.length;
     // Too few bytes to get past the carried tail (a tiny chunk): keep them all for the next push.
-    const kept = new Uint8Array(joined.length - stop + chunk.length - head.length);
+    const kept = new Uint8Array(joined.length - stop + chunk.length - start.length);
     kept.set(joined.subarray(stop));
-    kept.set(chunk.subarray(head.length), joined.length - stop);
+    kept.set(chunk.subarray(start.length), joined.length - stop);
     this.carry = kept;
     return -1;
   }

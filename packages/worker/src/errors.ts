@@ -25,7 +25,7 @@ export type WorkerErrorCode = keyof typeof WorkerErrors.specs;
 
 /**
  * What the shared error handler needs to know of the worker: full, draining and stopped are retried
- * elsewhere or later (the API, HAProxy's retry); 503 and 504 (a segment not ready in time) are refusals.
+ * elsewhere or later (the API, a load balancer's retry); 503 and 504 (a segment not ready in time) are refusals.
  */
 export const WORKER_ERROR_POLICY: ErrorPolicy = {
   retryAfterSeconds: { WORKER_FULL: 2, WORKER_DRAINING: 2, TRANSCODE_STOPPED: 1 },

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 /** A named dependency check: resolves true when the dependency answers in time. */
 export type HealthChecks = Readonly<Record<string, () => Promise<boolean>>>;
 
-/** `/health`: 200 when every dependency answers, else 503, so HAProxy takes this node out. */
+/** `/health`: 200 when every dependency answers, else 503, so a load balancer takes this node out. */
 export function healthRoutes(app: FastifyInstance, checks: HealthChecks): void {
   app.get('/health', { logLevel: 'warn' }, async (_request, reply) => {
     const entries = Object.entries(checks);

@@ -81,7 +81,7 @@ export function playRoutes(parent: FastifyInstance, services: PlaybackServices):
     const record = await videos.getPlayable(link.claims.video);
     await tokens.consume(link);
     const sessionId = tokens.newSessionId();
-    // The worker named in the session token lets HAProxy route segments straight to it.
+    // The worker named in the session token lets a load balancer route segments straight to it.
     const worker = await services.scheduler.pick(sessionId, { sessionTtlMs: settings.sessionLifetimeMs });
     const claims = { video: record.id, profile: link.claims.profile, ...(worker ? { worker: worker.workerId } : {}) };
     const session = tokens.startSession(sessionId, claims, settings.sessionLifetimeMs);

@@ -1,6 +1,6 @@
 /**
  * A real player on a freshly uploaded video: Debian's Chromium with hls.js plays it from its start
- * across the seam between the pre-transcoded head (segments 0–2, pinned in the cache) and what the
+ * across the seam between the pre-transcoded pinned opening (segments 0–2, pinned in the cache) and what the
  * on-demand worker makes (segment 3 on), with no stall and no error event.
  */
 import { after, before, test } from 'node:test';
@@ -15,7 +15,7 @@ import { indexedSegments, playbackUrl, segmentCacheCounts, settledVideo, uploadF
 /** hls.js reports this on TS segments because AAC priming leaves a gap of a few ms; it plays on. */
 const HARMLESS = new Set(['bufferSeekOverHole']);
 const DURATION_S = 14;
-/** 14 s on the 2,2,3,3,4 schedule: segments 0–4, of which 0–2 are the pre-transcoded head. */
+/** 14 s on the 2,2,3,3,4 schedule: segments 0–4, of which 0–2 are the pre-transcoded opening. */
 const SEGMENTS = [0, 1, 2, 3, 4];
 const OPENING = [0, 1, 2];
 const PROFILE = 'mobile';
@@ -60,7 +60,7 @@ async function mobileRenditions(id: string): Promise<string[]> {
 test('Chromium with hls.js plays a fresh upload across the pre-transcoded/on-demand seam with no stall and no error', async (t) => {
   const id = await uploadFile(cluster.base, source);
   const renditions = await mobileRenditions(id);
-  // Before playback the cache holds exactly the pinned head of every rendition: segment 3 on can only come from a worker.
+  // Before playback the cache holds exactly the pinned opening of every rendition: segment 3 on can only come from a worker.
   for (const rendition of renditions) {
     const opening = await indexedSegments(cluster.redis, cluster.keys, id, rendition);
     assert.deepEqual(opening.map((entry) => [entry.index, entry.pinned]), OPENING.map((index) => [index, true]), `${rendition} head`);
@@ -82,14 +82,14 @@ test('Chromium with hls.js plays a fresh upload across the pre-transcoded/on-dem
   const misses = counts.miss - countsBefore.miss;
   const openingLoads = report.fragments.filter((sn) => sn < OPENING.length).length;
   const tailLoads = report.fragments.length - openingLoads;
-  assert.ok(hits >= openingLoads, `every head load is a cache hit (${hits} hits, ${openingLoads} head loads)`);
+  assert.ok(hits >= openingLoads, `every opening load is a cache hit (${hits} hits, ${openingLoads} opening loads)`);
   assert.ok(misses >= 1 && misses <= tailLoads, `on-demand segments went to a worker (${misses} misses, ${tailLoads} tail loads)`);
-  // What the worker made went into the cache behind the head: not pinned, made during playback.
+  // What the worker made went into the cache behind the opening: not pinned, made during playback.
   const made = (await Promise.all(renditions.map((rendition) => indexedSegments(cluster.redis, cluster.keys, id, rendition)))).flat();
   const tail = made.filter((entry) => entry.index >= OPENING.length);
   assert.ok(tail.length >= SEGMENTS.length - OPENING.length, `on-demand segments cached (${tail.length})`);
   assert.ok(tail.every((entry) => !entry.pinned && entry.created >= playbackStarted), 'on-demand segments are made during playback, not pinned');
 
   await waitFor('no ffmpeg left', async () => (await cluster.ffmpegOf('od1')).length === 0 && (await cluster.ffmpegOf('pre1')).length === 0, 200);
-  t.diagnostic(`time to first frame (fresh upload, head pre-transcoded): ${report.firstFrameMs.toFixed(0)} ms; fragments ${report.fragments.join(',')}`);
+  t.diagnostic(`time to first frame (fresh upload, opening pre-transcoded): ${report.firstFrameMs.toFixed(0)} ms; fragments ${report.fragments.join(',')}`);
 });

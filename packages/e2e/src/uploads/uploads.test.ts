@@ -61,7 +61,7 @@ async function settled(id: string): Promise<VideoView> {
   return last ?? assert.fail('no answer');
 }
 
-/** Every rendition of the default profiles has its head (segments 0–2, or all of a short one) stored and pinned. */
+/** Every rendition of the default profiles has its opening (segments 0–2, or all of a short one) stored and pinned. */
 async function assertPinnedOpenings(view: VideoView): Promise<void> {
   const renditions = view.renditions.filter((rendition) => DEFAULT_PROFILES.some((profile) => profile === rendition.profile));
   assert.ok(renditions.length >= DEFAULT_PROFILES.length, 'renditions of every default profile');
@@ -103,7 +103,7 @@ function assertOnlyPrimingOverlaps(stderr: string): void {
 
 const ingestJob = (id: string) => endedIngestJob(cluster.redis, cluster.keys, id);
 
-test('a moov-at-end MP4 becomes ready with pinned heads and plays to the end', async () => {
+test('a moov-at-end MP4 becomes ready with pinned openings and plays to the end', async () => {
   const started = Date.now();
   const { status, body } = await upload('h264-aac-moov-at-end-15s.mp4');
   assert.equal(status, 202);
@@ -165,8 +165,8 @@ test('an upload over KILN_UPLOAD_MAX_BYTES is refused with 413 and leaves nothin
 
 test('a pre-transcode worker killed mid-job: another one picks the job up and finishes it', async () => {
   const { body } = await upload('h264-aac-moov-at-end-15s.mp4');
-  // Mid-job: the source is in place and the head is being made.
-  await waitFor('the head to start', async () => (await cluster.redis.keys(`kiln:segments:${body.id}:*`)).length > 0 || (await cluster.ffmpegOf('pre1')).length > 0);
+  // Mid-job: the source is in place and the opening is being made.
+  await waitFor('the opening to start', async () => (await cluster.redis.keys(`kiln:segments:${body.id}:*`)).length > 0 || (await cluster.ffmpegOf('pre1')).length > 0);
   for (const pid of await cluster.ffmpegOf('pre1')) ffmpegSeen.add(pid);
   await cluster.stopWorker('pre1', 'SIGKILL');
   assert.equal((await video(body.id)).state, 'processing');

@@ -59,13 +59,13 @@ function transcodeRoutes(app: FastifyInstance, transcodes: WorkerTranscodes): vo
 }
 
 /**
- * The worker's HTTP face. `/health` is 503 when the worker is full or draining, so HAProxy's
+ * The worker's HTTP face. `/health` is 503 when the worker is full or draining, so a load balancer's
  * check takes it out of rotation before it has to refuse work.
  */
 export function buildWorkerApp(deps: WorkerAppDependencies): FastifyInstance {
   const app = Fastify({ loggerInstance: deps.log });
   installErrorHandler(app, WORKER_ERROR_POLICY);
-  // Health is polled every second or two by HAProxy: logged only when something is wrong.
+  // Health is polled every second or two by a load balancer: logged only when something is wrong.
   app.get('/health', { logLevel: 'warn' }, async (_request, reply) => {
     const load = deps.snapshot();
     const status = load.draining ? 'draining' : load.active >= load.capacity ? 'full' : 'ok';

@@ -2,7 +2,7 @@
  * The segment cache in object storage (`segments/{video}/{rendition}/{n}.ts`) and its index in
  * Redis: per rendition a hash `n → {"bytes","created","accessed"}` and one sorted set of every
  * cached segment by last access (`{video}/{rendition}/{n}`), which retention (LRU, expiry) reads.
- * A pre-transcoded head is `pinned`: retention keeps it while the video exists.
+ * A segment of the pre-transcoded opening is `pinned`: retention keeps it while the video exists.
  */
 import type { Redis } from 'ioredis';
 import { parseSegmentCacheEntry, segmentAccessMember, segmentObjectKey, SEGMENT_CONTENT_TYPE, type ObjectStorage, type RedisKeys, type SegmentCacheEntry } from '@kiln/shared';
@@ -55,7 +55,7 @@ export class SegmentCache {
     return parseSegmentCacheEntry(raw);
   }
 
-  /** Pins a segment already cached (an on-demand run made it before the head job got there). */
+  /** Pins a segment already cached (an on-demand run made it before the opening job got there). */
   async pin(videoId: string, renditionId: string, index: number): Promise<boolean> {
     const entry = await this.entry(videoId, renditionId, index);
     if (entry === undefined) return false;
