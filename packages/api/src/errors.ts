@@ -7,6 +7,9 @@ import { defineErrors, type ErrorPolicy } from '@kiln/shared';
  * BAD_REQUEST, INTERNAL) in HttpErrors; the API adds what only it can decide.
  */
 export const ApiErrors = defineErrors({
+  AUTH_REQUIRED: { httpStatus: 401, message: 'this needs an API key: send Authorization: Bearer <key>' },
+  AUTH_INVALID: { httpStatus: 401, message: 'that API key is not valid (unknown, revoked or malformed)' },
+  AUTH_SCOPE: { httpStatus: 403, message: 'that API key may not do this' },
   TOKEN_USED: { httpStatus: 403, message: 'this playback link has already been used' },
   VIDEO_NOT_FOUND: { httpStatus: 404, message: 'no video with that id' },
   VIDEO_NOT_READY: { httpStatus: 409, message: 'the video is not ready for playback' },

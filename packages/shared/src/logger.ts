@@ -14,7 +14,7 @@ export interface LoggerOptions {
 const REDACTED_PATHS = [
   'token', '*.token', 'secret', '*.secret', 'password', '*.password',
   'req.headers.authorization', 'req.headers.cookie', 'config.tokenSecrets', 'config.s3SecretAccessKey',
-  'config.playbackSigningKeys',
+  'config.playbackSigningKeys', 'config.apiKeys', 'config.metricsToken',
 ];
 
 /** One pino logger per process: JSON lines, object first (`log.info({ videoId }, 'segment closed')`). */

@@ -46,6 +46,10 @@ export interface RedisKeys {
   resumableUploadLock(uploadId: string): string;
   /** Set by a request that wants a resumable upload's lock: its holder lets go (a half-open connection). */
   resumableUploadRelease(uploadId: string): string;
+  /** A run-time API key (hash: id, name, scope, createdAt), named by the SHA-256 of the key; the key itself is never stored. */
+  apiKey(keyHash: string): string;
+  /** Every run-time API key (hash: key id → SHA-256 of the key), for listing and revoking. */
+  apiKeys(): string;
 }
 
 export function createRedisKeys(prefix = 'kiln'): RedisKeys {
@@ -70,5 +74,7 @@ export function createRedisKeys(prefix = 'kiln'): RedisKeys {
     resumableUploads: () => key('uploads'),
     resumableUploadLock: (uploadId: string) => key('upload', part('uploadId', uploadId), 'lock'),
     resumableUploadRelease: (uploadId: string) => key('upload', part('uploadId', uploadId), 'release'),
+    apiKey: (keyHash: string) => key('api-key', part('keyHash', keyHash)),
+    apiKeys: () => key('api-keys'),
   });
 }
