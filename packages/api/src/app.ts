@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { installErrorHandler, MAX_TOKEN_LENGTH } from '@kiln/shared';
+import { createRedisKeys, installErrorHandler, MAX_TOKEN_LENGTH } from '@kiln/shared';
 import { API_ERROR_POLICY } from './errors.js';
 import { createApiMetrics, type ApiMetrics } from './metrics/metrics.js';
 import { installRequestMetrics, registerHttpFeatures } from './plugins/app/http-features.js';
@@ -13,6 +13,8 @@ import { deleteVideoRoutes } from './routes/delete-video.js';
 import { uploadRoutes } from './routes/uploads.js';
 import type { Locker } from '@tus/utils';
 import type { JobQueue } from './plugins/external/queues.js';
+import { installAuthentication } from './auth/authenticate.js';
+import { createApiKeyStore } from './auth/key-store.js';
 
 export interface ApiDependencies {
   /** A pino logger; typed as fastify's base so the instance keeps its default generics. */
@@ -23,6 +25,16 @@ export interface ApiDependencies {
   readonly metrics?: ApiMetrics;
   /** The job queue and the size limit for `POST /v1/videos`; it needs `playback` too. Tests may shorten resumable uploads' locks. */
   readonly uploads?: { readonly queue: JobQueue; readonly maxBytes: number; readonly locker?: Locker };
+  /** Who may call `/v1` and `/metrics`, and from which web origins. */
+  readonly access?: ApiAccess;
+}
+
+export interface ApiAccess {
+  /** KILN_API_KEYS: admin keys; run-time keys live in Redis beside them. */
+  readonly apiKeys?: readonly string[];
+  readonly metricsToken?: string;
+  /** KILN_CORS_ORIGINS: pages that may call `/v1` from a browser. */
+  readonly corsOrigins?: readonly string[];
 }
 
 /** The API as a fastify instance, without listening: tests drive it with `app.inject()`. */
@@ -35,10 +47,15 @@ export function buildApiApp(deps: ApiDependencies): FastifyInstance {
     routerOptions: { maxParamLength: MAX_TOKEN_LENGTH },
   });
   const metrics = deps.metrics ?? createApiMetrics();
+  const access = deps.access ?? {};
   installErrorHandler(app, API_ERROR_POLICY);
   installRequestMetrics(app, metrics);
+  installAuthentication(app, {
+    store: createApiKeyStore({ redis: deps.playback?.redis, keys: deps.playback?.keys ?? createRedisKeys(), configured: access.apiKeys ?? [] }),
+    ...(access.metricsToken === undefined ? {} : { metricsToken: access.metricsToken }),
+  });
   healthRoutes(app, deps.checks);
-  registerHttpFeatures(app);
+  registerHttpFeatures(app, access.corsOrigins ?? []);
   // Routes go in a plugin registered after swagger, so its onRoute hook sees them for /docs.
   void app.register((routes, _options, done) => {
     metricsRoutes(routes, metrics);

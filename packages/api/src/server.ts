@@ -46,7 +46,13 @@ export async function runApi(env: Env = process.env): Promise<number> {
       },
     },
     uploads: { queue, maxBytes: config.uploadMaxBytes },
+    access: {
+      ...(config.apiKeys === undefined ? {} : { apiKeys: config.apiKeys }),
+      ...(config.metricsToken === undefined ? {} : { metricsToken: config.metricsToken }),
+      ...(config.corsOrigins === undefined ? {} : { corsOrigins: config.corsOrigins }),
+    },
   });
+  if (config.apiKeys === undefined) log.warn('KILN_API_KEYS is not set: only keys made with `kiln keys create` open /v1');
   const address = await app.listen({ host: config.apiHost, port: config.apiPort });
   log.info({ address }, 'api listening');
   return runUntilSignalled(

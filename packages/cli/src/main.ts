@@ -17,6 +17,7 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   faststart: { summary: 'move an MP4/MOV moov to the front: kiln faststart IN OUT', load: async () => (await import('./commands/faststart.js')).faststartCommand },
   sign: { summary: 'print a playback URL signed with KILN_SIGNING_KEY=KEYID:SECRET: kiln sign --video ID [--profile mobile] [--ttl 10m] [--reusable] [--base-url URL]', load: async () => (await import('./commands/sign.js')).signCommand },
   config: { summary: 'print the configuration reference (markdown), or check one process: kiln config check api|worker|up', load: async () => (await import('./commands/config.js')).configCommand },
+  keys: { summary: 'API keys: kiln keys create --name NAME --scope admin|upload|playback, kiln keys list, kiln keys revoke ID', load: async () => (await import('./commands/keys.js')).keysCommand },
   bench: { summary: 'run a benchmark: kiln bench NAME (segmenter, …)', load: async () => (await import('./commands/bench.js')).benchCommand },
 };
 

@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { createLogger, createRedisKeys } from '@kiln/shared';
 import { startRedis, type RedisService } from '@kiln/shared/testing';
@@ -13,6 +13,7 @@ import { createApiKeyStore, type ApiKeyStore } from './key-store.js';
 import { scopeAllows } from './scopes.js';
 
 const CONFIGURED = 'kiln_configured-key-for-tests-0123456789';
+const METRICS_TOKEN = 'prometheus-scrape-token-0123';
 let service: RedisService;
 let redis: Redis;
 let store: ApiKeyStore;
@@ -32,9 +33,11 @@ after(async () => {
 function appWithRoutes(): { app: FastifyInstance; logLines: string[] } {
   const logLines: string[] = [];
   const sink = new Writable({ write: (chunk: Buffer, _encoding, done) => { logLines.push(chunk.toString()); done(); } });
-  const app = Fastify({ loggerInstance: createLogger({ name: 'auth-test', level: 'trace', destination: sink }) });
+  const log: FastifyBaseLogger = createLogger({ name: 'auth-test', level: 'trace', destination: sink });
+  const app = Fastify({ loggerInstance: log });
   installErrorHandler(app, API_ERROR_POLICY);
-  installAuthentication(app, store);
+  installAuthentication(app, { store, metricsToken: METRICS_TOKEN });
+  app.get('/metrics', { config: { scope: 'admin', metricsToken: true } }, () => 'metrics');
   app.get('/v1/read', { config: { scope: 'playback' } }, (request) => ({ id: request.apiKey?.id }));
   app.post('/v1/upload', { config: { scope: 'upload' } }, () => ({ ok: true }));
   app.delete('/v1/undeclared', () => ({ ok: true }));
@@ -98,4 +101,14 @@ test('routes answer 401 without a key or with a wrong one, 403 below their scope
   const log = logLines.join('');
   assert.ok(log.length > 0, 'the app logged its requests');
   for (const secret of [playbackKey, CONFIGURED]) assert.ok(!log.includes(secret), 'no key in any log line');
+});
+
+test('/metrics takes the metrics token or an admin key, and the metrics token opens nothing else', async () => {
+  const { app } = appWithRoutes();
+  const asMetrics = { authorization: `Bearer ${METRICS_TOKEN}` };
+  assert.equal((await app.inject({ method: 'GET', url: '/metrics' })).statusCode, 401);
+  assert.equal((await app.inject({ method: 'GET', url: '/metrics', headers: asMetrics })).statusCode, 200);
+  assert.equal((await app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${CONFIGURED}` } })).statusCode, 200);
+  assert.equal((await app.inject({ method: 'DELETE', url: '/v1/undeclared', headers: asMetrics })).statusCode, 401);
+  await app.close();
 });

@@ -4,6 +4,7 @@
  * preflights carry no credentials and pass. Keys are never logged: fastify's request log has no headers.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { constantTimeEqual } from '@kiln/shared';
 import { ApiErrors } from '../errors.js';
 import { bearerCredential } from './api-keys.js';
 import type { ApiKeyInfo, ApiKeyStore } from './key-store.js';
@@ -13,6 +14,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The least scope a key needs for this route. */
     scope?: Scope;
+    /** KILN_METRICS_TOKEN is accepted here besides keys (Prometheus scrapes with it). */
+    metricsToken?: boolean;
   }
   interface FastifyRequest {
     /** The key that authenticated this request, on routes that need one. */
@@ -36,9 +39,25 @@ function refuse(reply: FastifyReply, challenge: string, code: 'AUTH_REQUIRED' | 
   throw ApiErrors.create(code, message);
 }
 
-async function authenticate(store: ApiKeyStore, request: FastifyRequest, reply: FastifyReply, needed: Scope): Promise<ApiKeyInfo> {
+export interface AuthenticationOptions {
+  readonly store: ApiKeyStore;
+  /** KILN_METRICS_TOKEN: opens the routes marked `metricsToken`, nothing else. */
+  readonly metricsToken?: string;
+}
+
+const METRICS_READER: ApiKeyInfo = { id: 'metrics-token', name: 'KILN_METRICS_TOKEN', scope: 'admin', createdAt: 0, source: 'config' };
+
+function isMetricsToken(options: AuthenticationOptions, request: FastifyRequest, key: string): boolean {
+  const token = options.metricsToken;
+  if (token === undefined || request.routeOptions.config.metricsToken !== true) return false;
+  return constantTimeEqual(Buffer.from(key), Buffer.from(token));
+}
+
+async function authenticate(options: AuthenticationOptions, request: FastifyRequest, reply: FastifyReply, needed: Scope): Promise<ApiKeyInfo> {
   const credential = bearerCredential(request.headers.authorization);
   if (credential.kind === 'absent') return refuse(reply, REALM, 'AUTH_REQUIRED');
+  if (credential.kind === 'key' && isMetricsToken(options, request, credential.key)) return METRICS_READER;
+  const { store } = options;
   const info = credential.kind === 'key' ? await store.authenticate(credential.key) : undefined;
   if (info === undefined) return refuse(reply, `${REALM}, error="invalid_token"`, 'AUTH_INVALID');
   if (!scopeAllows(info.scope, needed)) {
@@ -48,11 +67,11 @@ async function authenticate(store: ApiKeyStore, request: FastifyRequest, reply: 
 }
 
 /** Registered on the root instance before any route, so every route (and 404s under /v1) is covered. */
-export function installAuthentication(app: FastifyInstance, store: ApiKeyStore): void {
+export function installAuthentication(app: FastifyInstance, options: AuthenticationOptions): void {
   app.decorateRequest('apiKey', undefined);
   app.addHook('onRequest', async (request, reply) => {
     const needed = requiredScope(request);
     if (needed === undefined) return;
-    request.apiKey = await authenticate(store, request, reply, needed);
+    request.apiKey = await authenticate(options, request, reply, needed);
   });
 }

@@ -28,7 +28,8 @@ export interface ApiKeyStore {
 }
 
 export interface ApiKeyStoreOptions {
-  readonly redis: Redis;
+  /** Absent (an app without playback, in tests): only the configured keys exist. */
+  readonly redis?: Redis;
   readonly keys: RedisKeys;
   /** KILN_API_KEYS: each has the admin scope. */
   readonly configured?: readonly string[];
@@ -49,7 +50,11 @@ function infoFromFields(fields: Readonly<Record<string, string>>): ApiKeyInfo | 
 }
 
 export function createApiKeyStore(options: ApiKeyStoreOptions): ApiKeyStore {
-  const { redis, keys } = options;
+  const { keys } = options;
+  const redisOf = (): Redis => {
+    if (options.redis === undefined) throw new Error('run-time API keys need Redis');
+    return options.redis;
+  };
   const now = options.now ?? Date.now;
   const configured = configuredKeys(options.configured ?? []);
 
@@ -63,6 +68,7 @@ export function createApiKeyStore(options: ApiKeyStoreOptions): ApiKeyStore {
 
   return {
     async create(name, scope) {
+      const redis = redisOf();
       const key = generateApiKey();
       const hash = hashApiKey(key);
       const info: ApiKeyInfo = { id: generateKeyId(), name, scope, createdAt: now(), source: 'redis' };
@@ -73,12 +79,14 @@ export function createApiKeyStore(options: ApiKeyStoreOptions): ApiKeyStore {
       return { key, info };
     },
     async list() {
+      const redis = redisOf();
       const hashes = Object.values(await redis.hgetall(keys.apiKeys()));
       const records = await Promise.all(hashes.map(async (hash) => infoFromFields(await redis.hgetall(keys.apiKey(hash)))));
       const stored = records.filter((info): info is ApiKeyInfo => info !== undefined).sort((a, b) => a.createdAt - b.createdAt);
       return [...configured.map((entry) => entry.info), ...stored];
     },
     async revoke(id) {
+      const redis = redisOf();
       const hash = await redis.hget(keys.apiKeys(), id);
       if (hash === null) return false;
       await redis.multi().del(keys.apiKey(hash)).hdel(keys.apiKeys(), id).exec();
@@ -86,7 +94,9 @@ export function createApiKeyStore(options: ApiKeyStoreOptions): ApiKeyStore {
     },
     async authenticate(key) {
       const hash = hashApiKey(key);
-      return fromConfig(hash) ?? infoFromFields(await redis.hgetall(keys.apiKey(hash)));
+      const configuredKey = fromConfig(hash);
+      if (configuredKey !== undefined || options.redis === undefined) return configuredKey;
+      return infoFromFields(await options.redis.hgetall(keys.apiKey(hash)));
     },
   };
 }

@@ -7,6 +7,7 @@ import { deleteVideoData, type VideoDeletion } from '../videos/delete.js';
 export function deleteVideoRoutes(parent: FastifyInstance, services: PlaybackServices, deletion: VideoDeletion): void {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
   app.delete('/v1/videos/:id', {
+    config: { scope: 'admin' },
     schema: {
       tags: ['videos'],
       summary: 'Deletes a video: its source, upload, cached segments, cache index and record',

@@ -28,6 +28,7 @@ export function uploadRoutes(parent: FastifyInstance, deps: ResumableUploadDepen
 
 function simpleUploadRoute(scope: FastifyInstance, deps: UploadDependencies, resumable: ResumableUploads): void {
   scope.withTypeProvider<TypeBoxTypeProvider>().post('/v1/videos', {
+    config: { scope: 'upload' },
     schema: {
       tags: ['videos'],
       summary: 'Upload a video in one request, or start a resumable (tus 1.0) upload',
@@ -55,7 +56,7 @@ function simpleUploadRoute(scope: FastifyInstance, deps: UploadDependencies, res
 function resumableUploadRoutes(scope: FastifyInstance, resumable: ResumableUploads): void {
   const url = `${RESUMABLE_UPLOADS_PATH}/:id`;
   const hide = { hide: true };
-  scope.route({ method: ['HEAD', 'PATCH', 'DELETE', 'OPTIONS'], url, schema: hide, handler: (request, reply) => handOver(resumable, request, reply) });
+  scope.route({ method: ['HEAD', 'PATCH', 'DELETE', 'OPTIONS'], url, schema: hide, config: { scope: 'upload' }, handler: (request, reply) => handOver(resumable, request, reply) });
 }
 
 /** tus answers on the raw response itself; fastify only routed the request. */

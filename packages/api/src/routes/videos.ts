@@ -14,10 +14,12 @@ export function publicBase(request: FastifyRequest, publicUrl: string | undefine
 export function videoRoutes(parent: FastifyInstance, services: PlaybackServices): void {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
   app.get('/v1/videos/:id', {
+    config: { scope: 'playback' },
     schema: { tags: ['videos'], summary: 'A video: state, duration, size, renditions, error', params: VideoIdParams, response: { 200: Video, ...errorResponses(404) } },
   }, async (request) => videoView(await services.videos.get(request.params.id)));
 
   app.post('/v1/videos/:id/playback', {
+    config: { scope: 'playback' },
     schema: {
       tags: ['videos'],
       summary: 'A one-time playback URL for the master playlist',

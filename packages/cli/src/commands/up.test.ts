@@ -2,7 +2,7 @@ import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -105,6 +105,41 @@ test('after the supervisor is killed outright, its node children exit and the ne
     second.up.child.kill('SIGTERM');
     assert.equal(await exitCode(second.up.child), 0);
     for (const child of second.state.children) assert.equal(isAlive(child.pid), false, `${child.name} still running`);
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('kiln up makes one admin API key, keeps it private, prints it each start; kiln keys works beside it', async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'kiln-up-'));
+  try {
+    const first = await startUp(dataDir);
+    const key = (await readFile(join(dataDir, 'api-key'), 'utf8')).trim();
+    assert.equal((await stat(join(dataDir, 'api-key'))).mode & 0o777, 0o600);
+    assert.ok(first.up.output().includes(key), 'the key is printed with the URL');
+    const video = (headers: Record<string, string>) => fetch(`${first.url}/v1/videos/nope`, { headers });
+    assert.equal((await video({})).status, 401);
+    assert.equal((await video({ authorization: 'Bearer kiln_wrong-wrong-wrong-wrong' })).status, 401);
+    assert.equal((await video({ authorization: `Bearer ${key}` })).status, 404, 'past the key check: no such video');
+
+    const made = kiln(['keys', 'create', '--name', 'player backend', '--scope', 'playback'], { KILN_DATA_DIR: dataDir });
+    assert.equal(await exitCode(made.child), 0);
+    const playbackKey = /^(kiln_\S+)$/m.exec(made.output())?.[1];
+    assert.ok(playbackKey !== undefined, made.output());
+    assert.equal((await video({ authorization: `Bearer ${playbackKey}` })).status, 404);
+    const upload = await fetch(`${first.url}/v1/videos`, { method: 'POST', body: 'x', headers: { authorization: `Bearer ${playbackKey}` } });
+    assert.equal(upload.status, 403, 'a playback key may not upload');
+    const listed = kiln(['keys', 'list'], { KILN_DATA_DIR: dataDir });
+    assert.equal(await exitCode(listed.child), 0);
+    const id = /^(key_[0-9a-f]+) +playback/m.exec(listed.output())?.[1];
+    assert.ok(id !== undefined, listed.output());
+    assert.equal(await exitCode(kiln(['keys', 'revoke', id], { KILN_DATA_DIR: dataDir }).child), 0);
+    assert.equal((await video({ authorization: `Bearer ${playbackKey}` })).status, 401, 'revoked at once');
+
+    first.up.child.kill('SIGTERM');
+    assert.equal(await exitCode(first.up.child), 0);
+    const second = await startUp(dataDir);
+    assert.ok(second.up.output().includes(key), 'the same key, printed again');
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }

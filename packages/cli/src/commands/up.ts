@@ -8,6 +8,7 @@ import { findFreePort, isPortFree } from '@kiln/shared';
 import { startPrivateRedis } from '../up/redis.js';
 import { findRunningInstance, killLeftovers, removeUpState, writeUpState } from '../up/state.js';
 import { Supervisor } from '../up/supervisor.js';
+import { generateApiKey } from '@kiln/api';
 
 const KILN_BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/kiln.js');
 
@@ -31,9 +32,10 @@ export async function upCommand(): Promise<number> {
   const supervisor = new Supervisor(log);
   const stopRequested = waitForStopSignal();
   try {
-    const url = await startEverything(supervisor, config, dataDir, apiPort, log);
-    await writeUpState(dataDir, { pid: process.pid, url, startedAt: new Date().toISOString(), children: supervisor.list().map(({ name, pid }) => ({ name, pid })) });
-    process.stdout.write(`\nKiln is up: ${url}  (health: ${url}/health)\nPress Ctrl-C to stop.\n\n`);
+    const { url, redisUrl, apiKey } = await startEverything(supervisor, config, dataDir, apiPort, log);
+    const children = supervisor.list().map(({ name, pid }) => ({ name, pid }));
+    await writeUpState(dataDir, { pid: process.pid, url, redisUrl, startedAt: new Date().toISOString(), children });
+    process.stdout.write(`\nKiln is up: ${url}  (health: ${url}/health)\n${apiKey}\nPress Ctrl-C to stop.\n\n`);
     const outcome = await Promise.race([stopRequested.then(() => 'signal' as const), supervisor.firstUnexpectedExit()]);
     return outcome === 'signal' ? 0 : 1;
   } catch (error) {
@@ -54,7 +56,14 @@ async function chooseApiPort(config: UpConfig): Promise<number> {
   return config.apiPort;
 }
 
-async function startEverything(supervisor: Supervisor, config: UpConfig, dataDir: string, apiPort: number, log: Logger): Promise<string> {
+interface Started {
+  readonly url: string;
+  readonly redisUrl: string;
+  /** The line that tells a person which API key to use. */
+  readonly apiKey: string;
+}
+
+async function startEverything(supervisor: Supervisor, config: UpConfig, dataDir: string, apiPort: number, log: Logger): Promise<Started> {
   const redis = await startPrivateRedis(supervisor, dataDir);
   log.info({ redis: redis.url, dataDir }, 'redis started');
   const shared = {
@@ -67,24 +76,32 @@ async function startEverything(supervisor: Supervisor, config: UpConfig, dataDir
   const start = (name: string, command: string, env: Record<string, string>) =>
     supervisor.start({ name, command: process.execPath, args: [KILN_BIN, command], env: { ...shared, ...env } });
   // The API binds its port before any worker asks the OS for a free one, so none can take it.
-  start('api', 'api', { KILN_API_HOST: config.apiHost, KILN_API_PORT: String(apiPort), KILN_TOKEN_SECRETS: await tokenSecret(dataDir) });
+  const apiKeys = config.apiKeys === undefined ? { key: await privateSecret(dataDir, 'api-key', generateApiKey) } : undefined;
+  start('api', 'api', {
+    KILN_API_HOST: config.apiHost, KILN_API_PORT: String(apiPort),
+    KILN_TOKEN_SECRETS: process.env.KILN_TOKEN_SECRETS ?? await privateSecret(dataDir, 'token-secret', () => randomBytes(48).toString('base64url')),
+    ...(apiKeys === undefined ? {} : { KILN_API_KEYS: apiKeys.key }),
+  });
   const url = `http://${config.apiHost === '0.0.0.0' ? '127.0.0.1' : config.apiHost}:${apiPort}`;
   await waitForHealth(url, supervisor);
   start('worker', 'worker', { KILN_WORKER_ROLE: 'ondemand' });
   start('pretranscode', 'worker', { KILN_WORKER_ROLE: 'pretranscode' });
-  return url;
+  const apiKey = apiKeys === undefined
+    ? 'API keys: those in KILN_API_KEYS'
+    : `API key (admin, kept in ${join(dataDir, 'api-key')}): ${apiKeys.key}`;
+  return { url, redisUrl: redis.url, apiKey };
 }
 
-/** The HMAC secret for playback tokens: made once per data directory, readable only by us. */
-async function tokenSecret(dataDir: string): Promise<string> {
-  const file = join(dataDir, 'token-secret');
+/** A secret made once per data directory (the token secret, the admin API key), readable only by us. */
+async function privateSecret(dataDir: string, name: string, make: () => string): Promise<string> {
+  const file = join(dataDir, name);
   const existing = (await readFile(file, 'utf8').catch(() => '')).trim();
-  if (existing.length >= 32) return process.env.KILN_TOKEN_SECRETS ?? existing;
-  const secret = randomBytes(48).toString('base64url');
+  if (existing.length >= 32) return existing;
+  const secret = make();
   await mkdir(dataDir, { recursive: true });
   await writeFile(file, `${secret}\n`, { mode: 0o600 });
   await chmod(file, 0o600);
-  return process.env.KILN_TOKEN_SECRETS ?? secret;
+  return secret;
 }
 
 async function waitForHealth(url: string, supervisor: Supervisor, timeoutMs = 60_000): Promise<void> {

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 export interface UpState {
   readonly pid: number;
   readonly url: string;
+  /** The private Redis, so `kiln keys` beside a running `kiln up` finds it. */
+  readonly redisUrl?: string;
   readonly startedAt: string;
   readonly children: readonly { readonly name: string; readonly pid: number }[];
 }

@@ -26,6 +26,9 @@ export const Settings = {
   publicUrl: optionalSetting('KILN_PUBLIC_URL', url(['http', 'https']), 'Base URL players use to reach the API (behind a load balancer); default is the address it listens on.'),
   tokenSecrets: setting('KILN_TOKEN_SECRETS', list(text().min(32, 'each secret needs at least 32 characters')), 'Comma-separated HMAC secrets for playback tokens; the first signs, all verify (rotation). `kiln up` makes one.', { secret: true }),
   playbackSigningKeys: optionalSetting('KILN_PLAYBACK_SIGNING_KEYS', signingKeysSchema(), 'Comma-separated `KEYID:SECRET` pairs (id: 1–32 of `A-Z a-z 0-9 _ -`; secret: at least 32 bytes) an application signs playback links with, without calling the API ("Signed playback URLs" above). They sign playback links only, never variant or segment URLs.', { secret: true }),
+  apiKeys: optionalSetting('KILN_API_KEYS', list(text().min(16, 'each key needs at least 16 characters').max(256, 'each key may have at most 256 characters').regex(/^[\x21-\x7e]+$/, 'keys are printable ASCII without spaces')), 'Comma-separated admin API keys for `/v1` (rotation: add the new key, move clients, drop the old). Keys made with `kiln keys create` work beside them. `kiln up` makes one when unset.', { secret: true }),
+  metricsToken: optionalSetting('KILN_METRICS_TOKEN', text().min(16, 'needs at least 16 characters'), 'Bearer token that may read `/metrics` (for Prometheus); an admin API key may too. Unset: admin keys only.', { secret: true }),
+  corsOrigins: optionalSetting('KILN_CORS_ORIGINS', list(url(['http', 'https'])), 'Comma-separated origins whose pages may call `/v1` from a browser (the API\'s own page always may); `/play` answers any origin.'),
   workerHost: setting('KILN_WORKER_HOST', text(), 'Address a worker listens on and advertises.', { default: '127.0.0.1' }),
   workerPort: setting('KILN_WORKER_PORT', port(), 'Port a worker listens on (0: any free port).', { default: '0' }),
   workerId: optionalSetting('KILN_WORKER_ID', text().regex(/^[A-Za-z0-9_.-]+$/, 'must be letters, digits, _ . -'), 'Stable worker id; default `<hostname>-<pid>`.'),
@@ -66,8 +69,8 @@ const STORAGE = {
 export const API_SETTINGS = {
   ...COMMON, ...STORAGE, apiHost: S.apiHost, apiPort: S.apiPort, publicUrl: S.publicUrl, tokenSecrets: S.tokenSecrets,
   shutdownGrace: S.shutdownGrace, playbackLinkLifetime: S.playbackLinkLifetime, sessionLifetime: S.sessionLifetime,
-  slotReservationTtl: S.slotReservationTtl, uploadMaxBytes: S.uploadMaxBytes,
-  playbackSigningKeys: S.playbackSigningKeys,
+  slotReservationTtl: S.slotReservationTtl, uploadMaxBytes: S.uploadMaxBytes, apiKeys: S.apiKeys, metricsToken: S.metricsToken,
+  corsOrigins: S.corsOrigins, playbackSigningKeys: S.playbackSigningKeys,
 } as const;
 
 export const WORKER_SETTINGS = {
@@ -82,7 +85,7 @@ export const WORKER_SETTINGS = {
 } as const;
 
 export const UP_SETTINGS = {
-  logLevel: S.logLevel, dataDir: S.dataDir, apiHost: S.apiHost, apiPort: S.apiPort, shutdownGrace: S.shutdownGrace,
+  logLevel: S.logLevel, dataDir: S.dataDir, apiHost: S.apiHost, apiPort: S.apiPort, shutdownGrace: S.shutdownGrace, apiKeys: S.apiKeys,
 } as const;
 
 export type ApiConfig = ConfigOf<typeof API_SETTINGS>;

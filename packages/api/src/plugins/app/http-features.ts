@@ -1,6 +1,6 @@
 /**
  * Cross-cutting HTTP: gzip for playlists and JSON (never for segments: MPEG-TS does not shrink),
- * CORS for browser players, OpenAPI at /docs, request metrics.
+ * CORS (any origin for players, listed origins for `/v1`), OpenAPI at /docs, request metrics.
  */
 import type { FastifyInstance } from 'fastify';
 import { PLAYLIST_CONTENT_TYPE } from '@kiln/shared';
@@ -15,15 +15,21 @@ import type { ApiMetrics } from '../../metrics/metrics.js';
 const COMPRESSIBLE = [PLAYLIST_CONTENT_TYPE, 'application/json', 'text/'];
 
 /** Registered on the root instance (these plugins skip encapsulation), before any route. */
-export function registerHttpFeatures(app: FastifyInstance): void {
+export function registerHttpFeatures(app: FastifyInstance, corsOrigins: readonly string[]): void {
   void app.register(compress, { global: true, encodings: ['gzip'], customTypes: (type) => COMPRESSIBLE.some((prefix) => type.startsWith(prefix)), threshold: 256 });
   void app.register(cors, {
-    origin: '*',
-    // PATCH and DELETE for resumable uploads from web pages (their preflights are answered here; tus
-    // sets the exposed headers of its own responses).
-    methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
-    exposedHeaders: ['Content-Length', 'Retry-After'],
-    maxAge: 600,
+    // Players on any site read /play; only the listed pages may call /v1 (it takes API keys).
+    delegator: (request, callback) => {
+      const management = (request.url ?? '').startsWith('/v1');
+      callback(null, {
+        origin: management ? [...corsOrigins] : '*',
+        // PATCH and DELETE for resumable uploads from web pages (their preflights are answered here; tus
+        // sets the exposed headers of its own responses).
+        methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
+        exposedHeaders: ['Content-Length', 'Retry-After'],
+        maxAge: 600,
+      });
+    },
   });
   app.addSchema(ErrorBody);
   void app.register(swagger, {
