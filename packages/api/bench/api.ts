@@ -23,6 +23,8 @@ import { fakeWorkers } from '../src/testing/harness.js';
 import { createVideoRepository } from '../src/videos/repository.js';
 import { sampleVideo } from '../src/testing/sample-videos.js';
 
+/** The bench's admin API key (mints playback links). */
+const BENCH_KEY = 'kiln_bench-admin-key-0123456789abcdef';
 const VIDEO_ID = 'bench';
 const PROFILE = 'mobile';
 const WARMUP_SESSIONS = 20;
@@ -122,6 +124,7 @@ async function setUp(): Promise<Setup> {
   const api = buildApiApp({
     log: createLogger({ name: 'bench-api', level: 'silent' }),
     checks: {},
+    access: { apiKeys: [BENCH_KEY] },
     playback: {
       redis, keys, storage, workers: fakeWorkers(), tokenSecrets: ['a benchmark secret that is long enough for HMAC'],
       settings: { playbackLinkLifetimeMs: 600_000, sessionLifetimeMs: 3_600_000, slotReservationTtlMs: 3_000 },
@@ -141,7 +144,7 @@ async function setUp(): Promise<Setup> {
 
 async function playbackUrl(setup: Setup): Promise<string> {
   const host = new URL(setup.apiUrl).host;
-  const link = await setup.api.inject({ method: 'POST', url: `/v1/videos/${VIDEO_ID}/playback`, payload: { profile: PROFILE }, headers: { host } });
+  const link = await setup.api.inject({ method: 'POST', url: `/v1/videos/${VIDEO_ID}/playback`, payload: { profile: PROFILE }, headers: { authorization: `Bearer ${BENCH_KEY}`, host } });
   return link.json<{ url: string }>().url;
 }
 

@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ffmpegBinary, isProcessAlive, runFfmpeg } from '@kiln/shared';
 import { listChildProcesses, makeTempDir, removeTempDir, waitFor } from '@kiln/shared/testing';
 import { startPipeline, type Pipeline } from './testing/pipeline.js';
+import { AS_ADMIN } from '@kiln/api/testing';
 
 let dir: string;
 let pipeline: Pipeline;
@@ -67,7 +68,7 @@ test('ffmpeg reads every variant to the end, although the session\'s worker is k
   const result = await reading;
   assert.deepEqual(result, { code: 0, stderr: '' });
   for (const pid of victimEncoders) assert.equal(isProcessAlive(pid), false, `ffmpeg ${pid} outlived its worker`);
-  const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+  const metrics = (await app.inject({ method: 'GET', url: '/metrics', headers: AS_ADMIN })).body;
   const lines = metrics.split('\n').filter((line) => /^kiln_api_(segment_cache|scheduling_decisions)_total/.test(line));
   process.stdout.write(`# ${lines.join('\n# ')}\n`);
   assert.match(metrics, /kiln_api_scheduling_decisions_total\{decision="switched"\} [1-9]/, 'what was left came from the other worker');

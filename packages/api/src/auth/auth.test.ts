@@ -8,6 +8,7 @@ import { startRedis, type RedisService } from '@kiln/shared/testing';
 import { installErrorHandler } from '@kiln/shared';
 import { API_ERROR_POLICY } from '../errors.js';
 import { bearerCredential, hashApiKey } from './api-keys.js';
+import { buildApiApp } from '../app.js';
 import { installAuthentication } from './authenticate.js';
 import { createApiKeyStore, type ApiKeyStore } from './key-store.js';
 import { scopeAllows } from './scopes.js';
@@ -110,5 +111,15 @@ test('/metrics takes the metrics token or an admin key, and the metrics token op
   assert.equal((await app.inject({ method: 'GET', url: '/metrics', headers: asMetrics })).statusCode, 200);
   assert.equal((await app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${CONFIGURED}` } })).statusCode, 200);
   assert.equal((await app.inject({ method: 'DELETE', url: '/v1/undeclared', headers: asMetrics })).statusCode, 401);
+  await app.close();
+});
+
+test('CORS: /play answers any origin; /v1 only the origins in KILN_CORS_ORIGINS', async () => {
+  const app = buildApiApp({ log: createLogger({ name: 'cors-test', level: 'silent' }), checks: {}, access: { corsOrigins: ['https://app.example'] } });
+  const preflight = (url: string, origin: string) =>
+    app.inject({ method: 'OPTIONS', url, headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' } });
+  assert.equal((await preflight('/play/x/master.m3u8', 'https://anyone.example')).headers['access-control-allow-origin'], '*');
+  assert.equal((await preflight('/v1/videos', 'https://app.example')).headers['access-control-allow-origin'], 'https://app.example');
+  assert.equal((await preflight('/v1/videos', 'https://evil.example')).headers['access-control-allow-origin'], undefined);
   await app.close();
 });

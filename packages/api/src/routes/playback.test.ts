@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import HLS from 'hls-parser';
 import { sampleVideo } from '../testing/sample-videos.js';
 import { reportLoad } from '../testing/load-reports.js';
-import { startHarness, type Harness } from '../testing/harness.js';
+import { AS_ADMIN, startHarness, type Harness } from '../testing/harness.js';
 
 HLS.setOptions({ strictMode: true });
 let h: Harness;
@@ -19,7 +19,7 @@ beforeEach(async () => {
 });
 
 async function playbackUrl(app = h.build(), body: object = { profile: 'mobile' }, video = 'v1'): Promise<string> {
-  const response = await app.inject({ method: 'POST', url: `/v1/videos/${video}/playback`, payload: body });
+  const response = await app.inject({ method: 'POST', url: `/v1/videos/${video}/playback`, payload: body, headers: AS_ADMIN });
   assert.equal(response.statusCode, 201, response.body);
   return new URL(response.json<{ url: string }>().url).pathname;
 }
@@ -30,17 +30,17 @@ function code(response: { json: <T>() => T }): string {
 
 test('POST playback answers a one-time URL with its expiry; the profile comes from the body, else the User-Agent', async () => {
   const app = h.build();
-  const response = await app.inject({ method: 'POST', url: '/v1/videos/v1/playback', payload: { lifetimeSeconds: 60 } });
+  const response = await app.inject({ method: 'POST', url: '/v1/videos/v1/playback', payload: { lifetimeSeconds: 60 }, headers: AS_ADMIN });
   assert.equal(response.statusCode, 201);
   const body = response.json<{ url: string; expiresAt: string; profile: string }>();
   assert.match(body.url, /^https:\/\/kiln\.test\/play\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\/master\.m3u8$/);
   assert.equal(body.expiresAt, new Date(h.clock.now + 60_000).toISOString());
   assert.equal(body.profile, 'mobile');
   const iphone = await app.inject({
-    method: 'POST', url: '/v1/videos/v1/playback', headers: { 'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 4_2_1 like Mac OS X)' },
+    method: 'POST', url: '/v1/videos/v1/playback', headers: { ...AS_ADMIN, 'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 4_2_1 like Mac OS X)' },
   });
   assert.equal(iphone.json<{ profile: string }>().profile, 'legacy');
-  const chosen = await app.inject({ method: 'POST', url: '/v1/videos/v1/playback', payload: { profile: 'desktop' }, headers: { 'user-agent': 'iPhone OS 4_2' } });
+  const chosen = await app.inject({ method: 'POST', url: '/v1/videos/v1/playback', payload: { profile: 'desktop' }, headers: { ...AS_ADMIN, 'user-agent': 'iPhone OS 4_2' } });
   assert.equal(chosen.json<{ profile: string }>().profile, 'desktop');
 });
 
@@ -54,7 +54,7 @@ test('POST playback refuses unknown videos, videos not ready, bad profiles and t
     ['v1', { lifetimeSeconds: 7 * 3600 }, 400, 'BAD_REQUEST'],
   ];
   for (const [video, payload, status, expected] of cases) {
-    const response = await app.inject({ method: 'POST', url: `/v1/videos/${video}/playback`, payload });
+    const response = await app.inject({ method: 'POST', url: `/v1/videos/${video}/playback`, payload, headers: AS_ADMIN });
     assert.deepEqual([response.statusCode, code(response)], [status, expected], `${video} ${JSON.stringify(payload)}`);
   }
 });
@@ -159,7 +159,7 @@ test('refused tokens are counted by reason in /metrics', async () => {
   await app.inject({ method: 'GET', url: path });
   await app.inject({ method: 'GET', url: path });
   await app.inject({ method: 'GET', url: '/play/not-a-token/master.m3u8' });
-  const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+  const metrics = (await app.inject({ method: 'GET', url: '/metrics', headers: AS_ADMIN })).body;
   assert.match(metrics, /kiln_api_tokens_refused_total\{reason="TOKEN_USED"\} 1/);
   assert.match(metrics, /kiln_api_tokens_refused_total\{reason="TOKEN_MALFORMED"\} 1/);
   assert.match(metrics, /kiln_api_request_duration_seconds_count\{method="GET",route="\/play\/:token\/master.m3u8",status="200"\} 1/);

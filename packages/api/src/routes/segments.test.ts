@@ -6,7 +6,7 @@ import HLS from 'hls-parser';
 import type { FastifyInstance } from 'fastify';
 import { sampleVideo } from '../testing/sample-videos.js';
 import { reportLoad } from '../testing/load-reports.js';
-import { startHarness, type Harness } from '../testing/harness.js';
+import { AS_ADMIN, startHarness, type Harness } from '../testing/harness.js';
 
 let h: Harness;
 before(async () => {
@@ -20,7 +20,7 @@ beforeEach(async () => {
 
 /** A session's lowest rendition: its variant path, from a fresh master. */
 async function startSession(app: FastifyInstance): Promise<{ base: string; master: string }> {
-  const link = await app.inject({ method: 'POST', url: '/v1/videos/v1/playback', payload: { profile: 'mobile' } });
+  const link = await app.inject({ method: 'POST', url: '/v1/videos/v1/playback', payload: { profile: 'mobile' }, headers: AS_ADMIN });
   const master = await app.inject({ method: 'GET', url: new URL(link.json<{ url: string }>().url).pathname });
   const parsed = HLS.parse(master.body);
   assert.ok(parsed.isMasterPlaylist);
@@ -61,7 +61,7 @@ test('a cached segment is streamed from storage in place, with its length, and i
   assert.equal(await h.redis.zscore(h.keys.segmentsByAccess(), 'v1/mobile-234p/3'), String(h.clock.now));
   assert.deepEqual(JSON.parse((await h.redis.hget(h.keys.segmentIndex('v1', 'mobile-234p'), '3')) ?? ''), { bytes: bytes.length, created: 1, accessed: h.clock.now });
   assert.deepEqual(h.workers.calls, []);
-  assert.match((await app.inject({ method: 'GET', url: '/metrics' })).body, /kiln_api_segment_cache_total\{result="hit"\} 1/);
+  assert.match((await app.inject({ method: 'GET', url: '/metrics', headers: AS_ADMIN })).body, /kiln_api_segment_cache_total\{result="hit"\} 1/);
   // An object the index does not name is not served from the cache (the worker indexes after uploading).
   await reportLoad(h.redis, h.keys, { id: 'w1', url: 'http://w1', active: 0, capacity: 1 });
   assert.equal((await app.inject({ method: 'GET', url: `${base}4.ts` })).body, 'segment mobile-234p/4 from http://w1');
@@ -83,7 +83,7 @@ test('a miss goes to the session\'s worker; when that worker is gone, to the lea
   const session = new URL(base, 'https://kiln.test').pathname.split('/')[3] ?? '';
   const nonce = (JSON.parse(Buffer.from(session.split('.')[0] ?? '', 'base64url').toString('utf8')) as { nonce: string }).nonce;
   assert.equal(await h.redis.get(h.keys.sessionWorker(nonce)), 'w2');
-  const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+  const metrics = (await app.inject({ method: 'GET', url: '/metrics', headers: AS_ADMIN })).body;
   assert.match(metrics, /kiln_api_segment_cache_total\{result="miss"\} 2/);
   assert.match(metrics, /kiln_api_scheduling_decisions_total\{decision="switched"\} 1/);
 });

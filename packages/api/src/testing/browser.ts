@@ -20,11 +20,11 @@ export const chromiumPath = (): string => process.env.KILN_CHROMIUM_PATH ?? '/us
 // Runs in the page: uploads the file picked in the input with tus-js-client, as a site with Uppy would.
 const UPLOADER_PAGE = `<!doctype html><meta charset="utf-8"><input type="file">
 <script src="/tus.js"></script><script>
-window.upload = (endpoint, chunkSize) => new Promise((resolve) => {
+window.upload = (endpoint, chunkSize, headers) => new Promise((resolve) => {
   const file = document.querySelector('input').files[0];
   const report = { progress: [] };
   const upload = new tus.Upload(file, {
-    endpoint, chunkSize, retryDelays: [100, 300, 1000],
+    endpoint, chunkSize, headers, retryDelays: [100, 300, 1000],
     metadata: { filename: file.name, filetype: file.type },
     onProgress: (sent) => report.progress.push(sent),
     onError: (error) => resolve({ ...report, error: String(error) }),
@@ -44,7 +44,9 @@ export interface UploadReport {
 
 export interface Uploader {
   /** Picks `file` in the page's file input and uploads it to `endpoint` with tus-js-client. */
-  upload(endpoint: string, file: string, options?: { chunkSize?: number }): Promise<UploadReport>;
+  upload(endpoint: string, file: string, options?: { chunkSize?: number; headers?: Readonly<Record<string, string>> }): Promise<UploadReport>;
+  /** The origin the page is served from (what KILN_CORS_ORIGINS must list). */
+  readonly origin: string;
   close(): Promise<void>;
 }
 
@@ -93,13 +95,14 @@ export async function launchUploader(): Promise<Uploader> {
   const require = createRequire(import.meta.url);
   const opened = await launchWithPage(UPLOADER_PAGE, { '/tus.js': require.resolve('tus-js-client/dist/tus.min.js') });
   return {
-    async upload(endpoint, file, { chunkSize = 512 * 1024 } = {}) {
+    origin: new URL(opened.pageUrl).origin,
+    async upload(endpoint, file, { chunkSize = 512 * 1024, headers = {} } = {}) {
       const page = await opened.browser.newPage();
       try {
         await page.goto(opened.pageUrl);
         await page.setInputFiles('input', file);
-        return await page.evaluate(([url, size]) =>
-          (globalThis as unknown as { upload(u: string, c: number): Promise<UploadReport> }).upload(url, size), [endpoint, chunkSize] as const);
+        return await page.evaluate(([url, size, extra]) =>
+          (globalThis as unknown as { upload(u: string, c: number, h: object): Promise<UploadReport> }).upload(url, size, extra), [endpoint, chunkSize, headers] as const);
       } finally {
         await page.close();
       }

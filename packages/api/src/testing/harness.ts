@@ -14,6 +14,9 @@ import type { SegmentJob, WorkerClient } from '../workers/client.js';
 import { WorkerUnavailableError } from '../workers/client.js';
 
 export const TEST_SECRET = 'a test secret that is long enough for HMAC-SHA256';
+/** The admin API key every test app accepts, and the header that sends it. */
+export const TEST_API_KEY = 'kiln_test-admin-key-0123456789abcdef';
+export const AS_ADMIN: Readonly<Record<string, string>> = { authorization: `Bearer ${TEST_API_KEY}` };
 /** A playback signing key every test app accepts, as an application's backend would hold it. */
 export const TEST_SIGNING_KEY = { id: 'test-app', secret: 'a signing key secret long enough for HMAC-SHA256' } as const;
 
@@ -76,6 +79,7 @@ export async function startHarness(): Promise<Harness> {
       const app = buildApiApp({
         log,
         checks: {},
+        access: { apiKeys: [TEST_API_KEY] },
         playback: {
           redis, keys, storage, workers,
           tokenSecrets: [TEST_SECRET],

@@ -11,7 +11,7 @@ import { createJobQueue } from '../plugins/external/queues.js';
 import { registerVideoFromSource } from '../videos/register.js';
 import { createVideoRepository } from '../videos/repository.js';
 import { createHttpWorkerClient } from '../workers/http-client.js';
-import { TEST_SECRET } from './harness.js';
+import { TEST_API_KEY, TEST_SECRET } from './harness.js';
 
 export interface TestApiOptions {
   readonly redis: Redis;
@@ -36,6 +36,7 @@ export async function listenTestApi(options: TestApiOptions): Promise<TestApi> {
   const app = buildApiApp({
     log: createLogger({ name: 'api-test', level: 'error' }),
     checks: {},
+    access: { apiKeys: [TEST_API_KEY] },
     playback: {
       redis, keys, storage, tokenSecrets: [TEST_SECRET], workers: createHttpWorkerClient(),
       settings: { playbackLinkLifetimeMs: 60_000, sessionLifetimeMs: 3_600_000, slotReservationTtlMs: 1_000 },

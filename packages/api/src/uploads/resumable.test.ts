@@ -20,6 +20,7 @@ import { sampleMediaFile, startServices, type Services } from '@kiln/shared/test
 import { buildApiApp } from '../app.js';
 import { createJobQueue, type JobQueue } from '../plugins/external/queues.js';
 import { launchUploader } from '../testing/browser.js';
+import { AS_ADMIN, TEST_API_KEY, TEST_SECRET } from '../testing/harness.js';
 import { startRoundRobinProxy } from '../testing/round-robin-proxy.js';
 import { createRedisLocker } from './redis-locker.js';
 import { ResumableUploadStore } from './resumable-store.js';
@@ -43,23 +44,30 @@ before(async () => {
   storage = createS3Storage({ endpoint: s3.endpoint, region: s3.region, bucket: s3.bucket, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
   queue = createJobQueue(redis, keys);
   file = await readFile(FILE);
+  ({ nodes, bases } = await startNodes());
+});
+
+/** Two API nodes on one Redis and S3, as a cluster without sticky routing runs; pages of `corsOrigins` may call them. */
+async function startNodes(corsOrigins: string[] = []): Promise<{ nodes: FastifyInstance[]; bases: string[] }> {
   // Short locks, so a half-open request is noticed within a second here (15 s in service).
   const locker = createRedisLocker(redis, keys, { ttlMs: 600, acquireTimeoutMs: 5000, retryMs: 20 });
-  nodes = [0, 1].map(() => buildApiApp({
+  const started = [0, 1].map(() => buildApiApp({
     log: createLogger({ name: 'api-test', level: 'silent' }),
     checks: {},
+    access: { apiKeys: [TEST_API_KEY], corsOrigins },
     playback: {
       redis, keys, storage, workers: { fetchSegment: () => Promise.reject(new Error('no workers here')) } as never,
-      tokenSecrets: ['a test secret that is long enough for HMAC-SHA256'],
+      tokenSecrets: [TEST_SECRET],
       settings: { playbackLinkLifetimeMs: 600_000, sessionLifetimeMs: 3_600_000, slotReservationTtlMs: 3_000 },
     },
     uploads: { queue, maxBytes: MAX_BYTES, locker },
   }));
-  bases = await Promise.all(nodes.map(async (node) => {
+  const addresses = await Promise.all(started.map(async (node) => {
     await node.listen({ host: '127.0.0.1', port: 0 });
     return `http://127.0.0.1:${(node.server.address() as AddressInfo).port}`;
   }));
-});
+  return { nodes: started, bases: addresses };
+}
 after(async () => {
   await Promise.all(nodes.map((node) => node.close()));
   await queue.close();
@@ -78,7 +86,7 @@ interface Answer { status: number; headers: Record<string, string | string[] | u
 /** One raw HTTP request; `cutAfter` sends that many body bytes and then drops the connection. */
 function send(base: string, method: string, path: string, headers: Record<string, string>, body?: Buffer, cutAfter?: number): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const outgoing = httpRequest(`${base}${path}`, { method, headers: { 'tus-resumable': '1.0.0', ...headers } }, (incoming) => {
+    const outgoing = httpRequest(`${base}${path}`, { method, headers: { 'tus-resumable': '1.0.0', ...AS_ADMIN, ...headers } }, (incoming) => {
       let text = '';
       incoming.setEncoding('utf8').on('data', (chunk: string) => { text += chunk; }).on('end', () => resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers, body: text }));
     });
@@ -126,6 +134,7 @@ test('tus-js-client uploads in chunks through two API nodes in turn, resuming af
     const url = await new Promise<string>((resolve, reject) => {
       const upload = new tus.Upload(file, {
         endpoint: `${proxy.base}/v1/videos`,
+        headers: { ...AS_ADMIN },
         chunkSize: 512 * 1024,
         retryDelays: [50, 100, 200],
         metadata: { filename: 'holiday.mp4', filetype: 'video/mp4' },
@@ -145,10 +154,11 @@ test('tus-js-client uploads in chunks through two API nodes in turn, resuming af
 });
 
 test('Chromium uploads a picked file with tus-js-client from another origin, through both nodes in turn', async () => {
-  const proxy = await startRoundRobinProxy(bases);
   const uploader = await launchUploader();
+  const allowing = await startNodes([uploader.origin]);
+  const proxy = await startRoundRobinProxy(allowing.bases);
   try {
-    const report = await uploader.upload(`${proxy.base}/v1/videos`, FILE, { chunkSize: 400 * 1024 });
+    const report = await uploader.upload(`${proxy.base}/v1/videos`, FILE, { chunkSize: 400 * 1024, headers: AS_ADMIN });
     assert.equal(report.error, undefined);
     assert.equal(report.progress.at(-1), file.length);
     await assertHandedToIngest(new URL(report.url ?? '').pathname.split('/').pop() ?? '');
@@ -157,6 +167,7 @@ test('Chromium uploads a picked file with tus-js-client from another origin, thr
   } finally {
     await uploader.close();
     await proxy.close();
+    await Promise.all(allowing.nodes.map((node) => node.close()));
   }
 });
 
@@ -194,7 +205,7 @@ test('a request stuck on a half-open connection lets go when another node needs 
 function sendWithoutEnd(base: string, id: string, bytes: Buffer, declared: number) {
   const outgoing = httpRequest(`${base}/v1/uploads/${id}`, {
     method: 'PATCH',
-    headers: { 'tus-resumable': '1.0.0', 'upload-offset': '0', 'content-type': 'application/offset+octet-stream', 'content-length': String(declared) },
+    headers: { 'tus-resumable': '1.0.0', ...AS_ADMIN, 'upload-offset': '0', 'content-type': 'application/offset+octet-stream', 'content-length': String(declared) },
   });
   outgoing.on('error', () => undefined);
   outgoing.write(bytes);

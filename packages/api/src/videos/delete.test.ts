@@ -8,7 +8,7 @@ import {
 } from '@kiln/shared';
 import { startServices, type Services } from '@kiln/shared/testing';
 import { buildApiApp } from '../app.js';
-import { TEST_SECRET, fakeWorkers } from '../testing/harness.js';
+import { AS_ADMIN, TEST_API_KEY, TEST_SECRET, fakeWorkers } from '../testing/harness.js';
 
 let services: Services<{ redis: true; s3: true }>;
 let redis: Redis;
@@ -35,6 +35,7 @@ function build(store: ObjectStorage = storage): FastifyInstance {
   return buildApiApp({
     log: createLogger({ name: 'delete-test', level: 'silent' }),
     checks: {},
+    access: { apiKeys: [TEST_API_KEY] },
     playback: {
       redis, keys, storage: store, tokenSecrets: [TEST_SECRET], workers: fakeWorkers(),
       settings: { playbackLinkLifetimeMs: 60_000, sessionLifetimeMs: 3_600_000, slotReservationTtlMs: 1_000 },
@@ -74,7 +75,7 @@ test('DELETE removes every object and key of the video and nothing of another', 
   await seedVideo('doomed', 3);
   await seedVideo('doomed2', 2);
   const before = { objects: await objectKeys(), keys: await redisKeysOf('doomed2'), members: await accessMembersOf('doomed2') };
-  const response = await build().inject({ method: 'DELETE', url: '/v1/videos/doomed' });
+  const response = await build().inject({ method: 'DELETE', url: '/v1/videos/doomed', headers: AS_ADMIN });
   assert.equal(response.statusCode, 204);
   assert.equal(response.body, '');
   assert.deepEqual(await objectKeys(), before.objects.filter((key) => key.includes('doomed2')));
@@ -83,11 +84,11 @@ test('DELETE removes every object and key of the video and nothing of another', 
   assert.deepEqual(await redisKeysOf('doomed2'), before.keys);
   assert.equal(before.keys.length, 4, 'record, facts and two index hashes');
   assert.deepEqual(await accessMembersOf('doomed2'), before.members);
-  assert.equal((await build().inject({ method: 'GET', url: '/v1/videos/doomed' })).statusCode, 404);
+  assert.equal((await build().inject({ method: 'GET', url: '/v1/videos/doomed', headers: AS_ADMIN })).statusCode, 404);
 });
 
 test('DELETE of an unknown id answers 404 VIDEO_NOT_FOUND', async () => {
-  const response = await build().inject({ method: 'DELETE', url: '/v1/videos/nobody' });
+  const response = await build().inject({ method: 'DELETE', url: '/v1/videos/nobody', headers: AS_ADMIN });
   assert.equal(response.statusCode, 404);
   assert.equal(response.json<{ code: string }>().code, 'VIDEO_NOT_FOUND');
 });
@@ -107,9 +108,9 @@ test('a DELETE that fails halfway is finished by the next one', async () => {
       return storage.deleteMany(keysToDelete);
     },
   };
-  assert.equal((await build(flaky).inject({ method: 'DELETE', url: '/v1/videos/v' })).statusCode, 500);
+  assert.equal((await build(flaky).inject({ method: 'DELETE', url: '/v1/videos/v', headers: AS_ADMIN })).statusCode, 500);
   assert.ok((await objectKeys()).length > 0, 'the first attempt left segments behind');
-  assert.equal((await build(flaky).inject({ method: 'DELETE', url: '/v1/videos/v' })).statusCode, 204);
+  assert.equal((await build(flaky).inject({ method: 'DELETE', url: '/v1/videos/v', headers: AS_ADMIN })).statusCode, 204);
   assert.deepEqual(await objectKeys(), []);
   assert.deepEqual(await redisKeysOf('v'), []);
 });

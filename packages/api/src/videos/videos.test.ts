@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runFfmpeg } from '@kiln/shared';
 import { makeTempDir, removeTempDir } from '@kiln/shared/testing';
-import { startHarness, type Harness } from '../testing/harness.js';
+import { AS_ADMIN, startHarness, type Harness } from '../testing/harness.js';
 import { createVideoRepository } from './repository.js';
 import { registerVideoFromSource } from './register.js';
 
@@ -41,7 +41,7 @@ interface VideoBody {
 test('a video registered from its source shows state, exact duration, size and every profile\'s renditions', async () => {
   const record = await register('av', 'av.mp4');
   assert.deepEqual(record.picture && [record.picture.width, record.picture.height, record.picture.frameRate], [320, 180, { num: 25, den: 1 }]);
-  const response = await h.build().inject({ method: 'GET', url: '/v1/videos/av' });
+  const response = await h.build().inject({ method: 'GET', url: '/v1/videos/av', headers: AS_ADMIN });
   assert.equal(response.statusCode, 200);
   const body = response.json<VideoBody>();
   assert.equal(body.state, 'ready');
@@ -56,7 +56,7 @@ test('a video registered from its source shows state, exact duration, size and e
 
 test('an audio-only source gets audio renditions; a picture without duration or sound fails with a code', async () => {
   await register('a', 'audio.m4a');
-  const audio = (await h.build().inject({ method: 'GET', url: '/v1/videos/a' })).json<VideoBody>();
+  const audio = (await h.build().inject({ method: 'GET', url: '/v1/videos/a', headers: AS_ADMIN })).json<VideoBody>();
   assert.equal(audio.state, 'ready');
   assert.deepEqual(audio.renditions.map((r) => [r.id, r.kind, r.codecs]), [
     ['legacy-audio-64k', 'audio', 'mp4a.40.2'],
@@ -66,15 +66,15 @@ test('an audio-only source gets audio renditions; a picture without duration or 
     ['desktop-audio-128k', 'audio', 'mp4a.40.2'],
   ]);
   await register('still', 'still.png');
-  const still = (await h.build().inject({ method: 'GET', url: '/v1/videos/still' })).json<VideoBody>();
+  const still = (await h.build().inject({ method: 'GET', url: '/v1/videos/still', headers: AS_ADMIN })).json<VideoBody>();
   assert.deepEqual([still.state, still.error?.code, still.renditions], ['failed', 'NOT_A_VIDEO', []]);
-  const link = await h.build().inject({ method: 'POST', url: '/v1/videos/still/playback' });
+  const link = await h.build().inject({ method: 'POST', url: '/v1/videos/still/playback', headers: AS_ADMIN });
   assert.deepEqual([link.statusCode, link.json<{ code: string }>().code], [409, 'VIDEO_NOT_READY']);
 });
 
 test('unknown ids are 404 VIDEO_NOT_FOUND; ids that cannot name a video are 400 BAD_REQUEST', async () => {
   for (const id of ['nope', 'a:b', '*']) {
-    const response = await h.build().inject({ method: 'GET', url: `/v1/videos/${encodeURIComponent(id)}` });
+    const response = await h.build().inject({ method: 'GET', url: `/v1/videos/${encodeURIComponent(id)}`, headers: AS_ADMIN });
     assert.equal(response.statusCode, id === 'nope' ? 404 : 400, id);
   }
 });

@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { createRedisKeys, type ObjectStorage, type RedisKeys } from '@kiln/shared';
 import { makeTempDir, removeTempDir, startServices, waitFor } from '@kiln/shared/testing';
-import { listenTestApi, registerSources, type TestApi } from '@kiln/api/testing';
+import { AS_ADMIN, listenTestApi, registerSources, type TestApi } from '@kiln/api/testing';
 import { spawnWorker, stopProcess, storageOf } from './kiln-processes.js';
 
 export interface PipelineOptions {
@@ -62,7 +62,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     workers: new Map(options.workers.map((id, i) => [id, children[i]] as const)),
     async playbackUrl(videoId, profile) {
       const host = new URL(baseUrl).host;
-      const link = await app.inject({ method: 'POST', url: `/v1/videos/${videoId}/playback`, payload: { profile }, headers: { host } });
+      const link = await app.inject({ method: 'POST', url: `/v1/videos/${videoId}/playback`, payload: { profile }, headers: { ...AS_ADMIN, host } });
       return link.json<{ url: string }>().url;
     },
   };

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '@kiln/shared';
 import { waitFor } from '@kiln/shared/testing';
+import { AS_ADMIN } from '@kiln/api/testing';
 
 export interface UploadedVideo {
   readonly id: string;
@@ -16,13 +17,13 @@ export interface UploadedVideo {
 }
 
 export async function uploadFile(base: string, file: string): Promise<string> {
-  const response = await fetch(`${base}/v1/videos`, { method: 'POST', body: await readFile(file), headers: { 'content-type': 'video/mp4' } });
+  const response = await fetch(`${base}/v1/videos`, { method: 'POST', body: await readFile(file), headers: { ...AS_ADMIN, 'content-type': 'video/mp4' } });
   if (response.status !== 202) throw new Error(`upload of ${file}: HTTP ${response.status} ${await response.text()}`);
   return ((await response.json()) as { id: string }).id;
 }
 
 export async function videoView(base: string, id: string): Promise<UploadedVideo> {
-  return (await (await fetch(`${base}/v1/videos/${id}`)).json()) as UploadedVideo;
+  return (await (await fetch(`${base}/v1/videos/${id}`, { headers: AS_ADMIN })).json()) as UploadedVideo;
 }
 
 /** Polls until the video is `ready` or `failed` (every 100 ms, at most `attempts` times). */
@@ -37,7 +38,7 @@ export async function settledVideo(base: string, id: string, attempts = 600): Pr
 }
 
 export async function playbackUrl(base: string, id: string, profile: string): Promise<string> {
-  const link = await fetch(`${base}/v1/videos/${id}/playback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ profile }) });
+  const link = await fetch(`${base}/v1/videos/${id}/playback`, { method: 'POST', headers: { ...AS_ADMIN, 'content-type': 'application/json' }, body: JSON.stringify({ profile }) });
   if (link.status !== 200 && link.status !== 201) throw new Error(`playback link for ${id}: HTTP ${link.status}`);
   return ((await link.json()) as { url: string }).url;
 }
@@ -61,7 +62,7 @@ export async function indexedSegments(redis: Redis, keys: RedisKeys, videoId: st
 
 /** `kiln_api_segment_cache_total` from the API's `/metrics`, by result. */
 export async function segmentCacheCounts(base: string): Promise<{ hit: number; miss: number }> {
-  const text = await (await fetch(`${base}/metrics`)).text();
+  const text = await (await fetch(`${base}/metrics`, { headers: AS_ADMIN })).text();
   const count = (result: string) => Number(new RegExp(`^kiln_api_segment_cache_total\\{result="${result}"\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
   return { hit: count('hit'), miss: count('miss') };
 }

@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { DEFAULT_PROFILES, ffmpegBinary, isProcessAlive } from '@kiln/shared';
 import { endedIngestJob } from '../testing/ingest-job.js';
 import { sampleMediaFile, waitFor } from '@kiln/shared/testing';
+import { AS_ADMIN } from '@kiln/api/testing';
 import { startCluster, type Cluster } from '../testing/cluster.js';
 
 const MAX_BYTES = 2 * 1024 * 1024;
@@ -44,12 +45,12 @@ afterEach(async () => {
 });
 
 async function upload(name: string): Promise<{ status: number; body: { id: string; state: string; code?: string } }> {
-  const response = await fetch(`${cluster.base}/v1/videos`, { method: 'POST', body: await readFile(sampleMediaFile(name)), headers: { 'content-type': 'video/whatever' } });
+  const response = await fetch(`${cluster.base}/v1/videos`, { method: 'POST', body: await readFile(sampleMediaFile(name)), headers: { ...AS_ADMIN, 'content-type': 'video/whatever' } });
   return { status: response.status, body: (await response.json()) as { id: string; state: string } };
 }
 
 async function video(id: string): Promise<VideoView> {
-  return (await (await fetch(`${cluster.base}/v1/videos/${id}`)).json()) as VideoView;
+  return (await (await fetch(`${cluster.base}/v1/videos/${id}`, { headers: AS_ADMIN })).json()) as VideoView;
 }
 
 async function settled(id: string): Promise<VideoView> {
@@ -77,7 +78,7 @@ async function assertPinnedOpenings(view: VideoView): Promise<void> {
 
 /** ffmpeg as an HLS client reads the master to the end; answers the media time it reached. */
 async function play(id: string): Promise<{ code: number | null; stderr: string; seconds: number }> {
-  const link = await fetch(`${cluster.base}/v1/videos/${id}/playback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ profile: 'mobile' }) });
+  const link = await fetch(`${cluster.base}/v1/videos/${id}/playback`, { method: 'POST', headers: { ...AS_ADMIN, 'content-type': 'application/json' }, body: JSON.stringify({ profile: 'mobile' }) });
   const { url } = (await link.json()) as { url: string };
   const player = spawn(ffmpegBinary(), ['-v', 'error', '-progress', 'pipe:1', '-i', url, '-map', '0', '-f', 'null', '-'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -154,7 +155,7 @@ test('an upload over KILN_UPLOAD_MAX_BYTES is refused with 413 and leaves nothin
   assert.equal(declared.body.code, 'UPLOAD_TOO_LARGE');
   // Without a Content-Length the limit is found while streaming; the API then closes the connection
   // rather than read the rest, which curl (unlike fetch) reports as the answer it is.
-  const curl = ['-sS', '-H', 'transfer-encoding: chunked', '-w', '\n%{http_code}', '--data-binary', `@${sampleMediaFile('vp8-vorbis-45s.webm')}`, `${cluster.base}/v1/videos`];
+  const curl = ['-sS', '-H', `authorization: ${AS_ADMIN.authorization}`, '-H', 'transfer-encoding: chunked', '-w', '\n%{http_code}', '--data-binary', `@${sampleMediaFile('vp8-vorbis-45s.webm')}`, `${cluster.base}/v1/videos`];
   const { stdout } = await promisify(execFile)('curl', curl);
   const [answer, code] = stdout.split('\n');
   assert.equal(code, '413');
