@@ -63,7 +63,7 @@ test('Chromium with hls.js plays a fresh upload across the pre-transcoded/on-dem
   // Before playback the cache holds exactly the pinned opening of every rendition: segment 3 on can only come from a worker.
   for (const rendition of renditions) {
     const opening = await indexedSegments(cluster.redis, cluster.keys, id, rendition);
-    assert.deepEqual(opening.map((entry) => [entry.index, entry.pinned]), OPENING.map((index) => [index, true]), `${rendition} head`);
+    assert.deepEqual(opening.map((entry) => [entry.index, entry.pinned]), OPENING.map((index) => [index, true]), `${rendition} opening`);
   }
   const countsBefore = await segmentCacheCounts(cluster.base);
   const playbackStarted = Date.now();
