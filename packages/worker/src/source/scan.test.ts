@@ -76,3 +76,14 @@ test('broken files give typed errors', async () => {
   await rejectsWith(overlong, 'SOURCE_BOX_INVALID');
   await rejectsWith(Buffer.concat([ftyp(), box('mdat', Buffer.alloc(10)), moovWith(stco([30])), moovWith(stco([30]))]), 'SOURCE_MOOV_INVALID');
 });
+
+test('a box header cut by the end of the first read is read again in full', async () => {
+  // Found by fuzzing: the cut header was looked up in the first read again, and the file refused as truncated.
+  for (let cut = 1; cut < 8; cut++) {
+    const head = Buffer.concat([ftyp(), box('free')]);
+    const mdat = box('mdat', Buffer.alloc(PREFIX_READ_BYTES - cut - head.length - 8));
+    const file = Buffer.concat([head, mdat, moovWith(stco([head.length + 8]))]);
+    const scanned = await scan(file).result;
+    assert.deepEqual(scanned.boxes.map((b) => b.type), ['ftyp', 'free', 'mdat', 'moov'], `header cut ${cut} bytes in`);
+  }
+});

@@ -35,13 +35,17 @@ class WindowCache {
     return bytes;
   }
 
-  /** The cached bytes from `start` on (possibly fewer than wanted), or an empty buffer. */
+  /**
+   * The most cached bytes from `start` on (possibly fewer than wanted), or an empty buffer. The
+   * window reaching furthest wins: a header cut by the end of one window was read again in full.
+   */
   cachedFrom(start: number): Buffer {
+    let best: Buffer = Buffer.alloc(0);
     for (const window of this.windows) {
       const end = window.start + window.bytes.length;
-      if (start >= window.start && start < end) return window.bytes.subarray(start - window.start);
+      if (start >= window.start && start < end && end - start > best.length) best = window.bytes.subarray(start - window.start);
     }
-    return Buffer.alloc(0);
+    return best;
   }
 
   /** Exactly `length` bytes at `start`, reading only the part not cached yet. */
