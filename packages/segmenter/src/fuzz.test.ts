@@ -23,8 +23,12 @@ import { applyTsMutations, chunkSizes, tsMutations } from './testing/ts-mutation
 const ITERATIONS = fuzzRuns(300);
 const SEED = 0x6b696c6e; // "kiln"
 const MAX_SEGMENT_BYTES = 64 * 1024;
-/** A case segments ~100 KB in a few ms; a hang or a quadratic path shows as seconds. */
-const CASE_DEADLINE_MS = 2000;
+/**
+ * A case's time budget grows with its work: ~100 KB take a few ms in large chunks, and ~3 µs a
+ * chunk in 1-byte ones (measured). Ten times that, so a loaded CI machine passes and a hang or a
+ * quadratic path does not.
+ */
+const caseBudgetMs = (chunks: number, bytes: number): number => 1000 + 0.03 * chunks + 0.001 * bytes;
 const MEMORY_SLACK = 32 * 1024 * 1024;
 let realTs: Uint8Array = new Uint8Array(0);
 let realHevc: Uint8Array = new Uint8Array(0);
@@ -138,11 +142,16 @@ test(`fuzz: ${ITERATIONS} mutated streams, typed recoveries only, bounded output
   for (const code of ['SYNC_LOST', 'CONTINUITY_ERROR', 'TRUNCATED_PACKET']) assert.ok(seen.has(code), `never saw ${code}`);
 });
 
-/** Feeds `input` in chunks of the given sizes (in turn), through segmentStream or push/flush. */
-async function segmentChunks(input: Uint8Array, sizes: readonly number[], viaStream: boolean, origin: 'relative' | 'absolute') {
-  const segmenter = new Segmenter({ boundaryPts: boundariesFromDurations([1, 1, 2]), origin, maxSegmentBytes: MAX_SEGMENT_BYTES });
+/** `input` cut in chunks of the given sizes, taken in turn. */
+function chunked(input: Uint8Array, sizes: readonly number[]): Uint8Array[] {
   const chunks: Uint8Array[] = [];
   for (let at = 0, i = 0; at < input.length; at += sizes[i++ % sizes.length]) chunks.push(input.slice(at, at + sizes[i % sizes.length]));
+  return chunks;
+}
+
+/** Feeds the chunks through segmentStream or push/flush. */
+async function segmentChunks(chunks: readonly Uint8Array[], viaStream: boolean, origin: 'relative' | 'absolute') {
+  const segmenter = new Segmenter({ boundaryPts: boundariesFromDurations([1, 1, 2]), origin, maxSegmentBytes: MAX_SEGMENT_BYTES });
   const segments: Segment[] = [];
   if (viaStream) for await (const segment of segmentStream(chunks, segmenter)) segments.push(segment);
   else segments.push(...chunks.flatMap((chunk) => segmenter.push(chunk)), ...segmenter.flush());
@@ -163,8 +172,10 @@ test('fuzz (fast-check): real TS damaged where the segmenter reads, through segm
   const cases = fc.tuple(fc.nat({ max: sources.length - 1 }), tsMutations, chunkSizes, fc.boolean(), fc.constantFrom('relative' as const, 'absolute' as const));
   const property = fc.asyncProperty(cases, async ([source, edits, sizes, viaStream, origin]) => {
     const input = applyTsMutations(sources[source], edits);
+    const chunks = chunked(input, sizes);
     const memoryBefore = process.memoryUsage().arrayBuffers;
-    const { segments, stats } = await withDeadline(() => segmentChunks(input, sizes, viaStream, origin), CASE_DEADLINE_MS, 'segmenter');
+    const budget = caseBudgetMs(chunks.length, input.length);
+    const { segments, stats } = await withDeadline(() => segmentChunks(chunks, viaStream, origin), budget, 'segmenter');
     checkCase(input, segments, stats, memoryBefore);
     for (const code of Object.keys(stats.issues)) seen.add(code);
   });
