@@ -64,3 +64,12 @@ test('promoteAll writes co64 tables with the same offsets', () => {
   assert.equal(rewritten.tables[0].kind, 'co64');
   assert.deepEqual(readChunkOffsets(rewritten, rewritten.tables[0]), [5, 6]);
 });
+
+test('a box named like a container off the checked path is copied as it is, not opened', () => {
+  // Found by fuzzing: a trak's udta renamed "mdia" made the rewrite open it and throw an untyped error.
+  const notBoxes = box('mdia', Buffer.from('\u00a9nam a title', 'latin1'));
+  const original = box('moov', box('trak', box('mdia', box('minf', box('stbl', stco([100])))), notBoxes));
+  const rewritten = parseMoov(rewriteMoov(parseMoov(original), shiftBy(1000)));
+  assert.deepEqual(readChunkOffsets(rewritten, rewritten.tables[0]), [1100]);
+  assert.ok(rewritten.bytes.includes(notBoxes), 'the off-path box is kept byte for byte');
+});

@@ -6,8 +6,6 @@
 import { BoxTreeError, childBoxes, writeBoxHeader, type BoxHeader } from './boxes.js';
 import { SourceErrors } from './errors.js';
 
-/** The containers on the path moov › trak › mdia › minf › stbl › stco|co64; nothing else is opened. */
-const PATH_CONTAINERS: ReadonlySet<string> = new Set(['moov', 'trak', 'mdia', 'minf', 'stbl']);
 const MAX_STCO_OFFSET = 0xffffffff;
 
 export interface ChunkOffsetTable {
@@ -21,6 +19,12 @@ export interface ParsedMoov {
   readonly bytes: Buffer;
   readonly tables: readonly ChunkOffsetTable[];
   readonly trackCount: number;
+  /**
+   * Where the containers on each path moov › trak › mdia › minf › stbl › stco|co64 start: the
+   * boxes the parse checked, and the only ones the rewrite opens (any other box, even one named
+   * like a container, is copied as it is).
+   */
+  readonly containers: ReadonlySet<number>;
 }
 
 /** Finds every chunk offset table and checks the boxes on the way tile their parents; SOURCE_MOOV_INVALID otherwise. */
@@ -30,8 +34,9 @@ export function parseMoov(bytes: Buffer): ParsedMoov {
     if (root.length !== 1 || root[0].type !== 'moov') throw new BoxTreeError('the buffer is not one moov box');
     const traks = children(bytes, root[0]).filter((box) => box.type === 'trak');
     if (traks.length === 0) throw new BoxTreeError('the moov has no trak');
-    const tables = traks.map((trak, index) => tableOfTrack(bytes, trak, index));
-    return { bytes, tables, trackCount: traks.length };
+    const containers = new Set([root[0].start, ...traks.map((trak) => trak.start)]);
+    const tables = traks.map((trak, index) => tableOfTrack(bytes, trak, index, containers));
+    return { bytes, tables, trackCount: traks.length, containers };
   } catch (error) {
     if (!(error instanceof BoxTreeError)) throw error;
     throw SourceErrors.create('SOURCE_MOOV_INVALID', `the moov does not parse: ${error.message}`, { cause: error });
@@ -42,11 +47,13 @@ function children(bytes: Buffer, box: BoxHeader): BoxHeader[] {
   return childBoxes(bytes, box.start + box.headerSize, box.start + box.size);
 }
 
-function tableOfTrack(bytes: Buffer, trak: BoxHeader, index: number): ChunkOffsetTable {
+/** The track's chunk offset table; adds the containers on its path to `containers`. */
+function tableOfTrack(bytes: Buffer, trak: BoxHeader, index: number, containers: Set<number>): ChunkOffsetTable {
   let level = trak;
   for (const type of ['mdia', 'minf', 'stbl']) {
     const next = children(bytes, level).find((box) => box.type === type);
     if (next === undefined) throw new BoxTreeError(`trak ${index + 1} has no ${type}`);
+    containers.add(next.start);
     level = next;
   }
   const found = children(bytes, level).filter((box) => box.type === 'stco' || box.type === 'co64');
@@ -117,7 +124,7 @@ function tableAt(moov: ParsedMoov, box: BoxHeader): ChunkOffsetTable | undefined
 }
 
 function boxSize(moov: ParsedMoov, box: BoxHeader, promoted: ReadonlySet<number>): number {
-  if (PATH_CONTAINERS.has(box.type)) {
+  if (moov.containers.has(box.start)) {
     const payload = children(moov.bytes, box).reduce((sum, child) => sum + boxSize(moov, child, promoted), 0);
     return payload + (payload + 8 > 0xffffffff ? 16 : 8);
   }
@@ -133,7 +140,7 @@ interface EmitContext {
 }
 
 function emitBox(moov: ParsedMoov, box: BoxHeader, context: EmitContext): Buffer[] {
-  if (PATH_CONTAINERS.has(box.type)) {
+  if (moov.containers.has(box.start)) {
     const parts = children(moov.bytes, box).flatMap((child) => emitBox(moov, child, context));
     const payload = parts.reduce((sum, part) => sum + part.length, 0);
     return [writeBoxHeader(box.type, payload + (payload + 8 > 0xffffffff ? 16 : 8)), ...parts];

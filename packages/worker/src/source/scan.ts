@@ -10,6 +10,12 @@ export const TAIL_READ_BYTES = 1024 * 1024;
 export const PROBE_READ_BYTES = 64 * 1024;
 /** A moov for hours of video is tens of MB; far more is an attack or garbage. */
 export const MAX_MOOV_BYTES = 256 * 1024 * 1024;
+/**
+ * A file has a handful of top-level boxes (a fragmented one two per fragment). A flood of tiny
+ * boxes would otherwise cost a header object and possibly a read each: memory and time many
+ * times the file's size.
+ */
+export const MAX_TOP_LEVEL_BOXES = 100_000;
 
 export interface ScannedSource {
   readonly size: number;
@@ -23,7 +29,11 @@ export interface ScannedSource {
   readonly fragmented: boolean;
 }
 
-/** Byte windows read so far, so that a header or a moov already fetched is not fetched again. */
+/**
+ * The first read and the latest one, so that a header or a moov already fetched is not fetched
+ * again. The scan only moves forward, so an older window is never asked for again: keeping only
+ * these two bounds the lookups however many reads a file takes.
+ */
 class WindowCache {
   private readonly windows: { start: number; bytes: Buffer }[] = [];
 
@@ -31,17 +41,21 @@ class WindowCache {
 
   async load(start: number, length: number): Promise<Buffer> {
     const bytes = await this.reader.read(start, length);
-    this.windows.push({ start, bytes });
+    this.windows.splice(Math.min(this.windows.length, 1), 1, { start, bytes });
     return bytes;
   }
 
-  /** The cached bytes from `start` on (possibly fewer than wanted), or an empty buffer. */
+  /**
+   * The most cached bytes from `start` on (possibly fewer than wanted), or an empty buffer. The
+   * window reaching furthest wins: a header cut by the end of one window was read again in full.
+   */
   cachedFrom(start: number): Buffer {
+    let best: Buffer = Buffer.alloc(0);
     for (const window of this.windows) {
       const end = window.start + window.bytes.length;
-      if (start >= window.start && start < end) return window.bytes.subarray(start - window.start);
+      if (start >= window.start && start < end && end - start > best.length) best = window.bytes.subarray(start - window.start);
     }
-    return Buffer.alloc(0);
+    return best;
   }
 
   /** Exactly `length` bytes at `start`, reading only the part not cached yet. */
@@ -68,6 +82,7 @@ export async function scanTopLevel(reader: RangeReader): Promise<ScannedSource> 
   let sawMedia = false;
   let fragmented = false;
   for (let offset = 0; offset < size; ) {
+    if (boxes.length === MAX_TOP_LEVEL_BOXES) throw tooManyBoxes(offset);
     const header = await headerAt(cache, offset, size, boxes.length === 0);
     checkFitsInFile(header, size, moov !== undefined);
     boxes.push(header);
@@ -123,6 +138,11 @@ async function readMoov(cache: WindowCache, header: BoxHeader): Promise<Buffer> 
     });
   }
   return cache.bytes(header.start, header.size);
+}
+
+function tooManyBoxes(offset: number): Error {
+  const message = `more than ${MAX_TOP_LEVEL_BOXES} top-level boxes before ${offset}`;
+  return SourceErrors.create('SOURCE_BOX_INVALID', message, { details: { offset, limit: MAX_TOP_LEVEL_BOXES } });
 }
 
 function noMoov(boxes: readonly BoxHeader[]): Error {
