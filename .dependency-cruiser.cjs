@@ -24,7 +24,7 @@ module.exports = {
     },
     {
       name: 'segmenter-is-standalone',
-      comment: 'The segmenter has no I/O and no dependencies (tests may use node: built-ins, and tests and src/testing/ its dev dependencies).',
+      comment: 'The segmenter has no I/O and no dependencies; its tests and src/testing/ may use its dev dependencies (node: built-ins, fast-check, @kiln/shared/testing).',
       severity: 'error',
       from: { path: '^packages/segmenter/src', pathNot: ['\\.test\\.ts$', '^packages/segmenter/src/testing/'] },
       to: { pathNot: '^packages/segmenter/src' },

@@ -16,7 +16,7 @@ import { boundariesFromDurations } from './duration-boundaries.js';
 import { Segmenter } from './segmenter.js';
 import type { Segment, SegmenterStats } from './segment.js';
 import { segmentStream } from './stream.js';
-import { checkFuzz, fuzzRuns, withDeadline } from './testing/fuzz-run.js';
+import { checkFuzz, fuzzRuns, withDeadline } from '@kiln/shared/testing';
 import { synthetic } from './testing/synthetic.js';
 import { applyTsMutations, chunkSizes, tsMutations } from './testing/ts-mutations.js';
 

@@ -1,8 +1,7 @@
 /**
  * Running fast-check fuzz properties: a fixed seed and a few hundred cases by default, so CI is
  * fast and a failure replays; `KILN_FUZZ_RUNS=20000` for a longer local campaign and
- * `KILN_FUZZ_SEED` for another sequence. The segmenter keeps its own copy (it imports no
- * workspace package).
+ * `KILN_FUZZ_SEED` for another sequence.
  */
 import type { TestContext } from 'node:test';
 import fc from 'fast-check';

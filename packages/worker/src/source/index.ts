@@ -1,4 +1,5 @@
 export { SourceErrors, type SourceErrorCode } from './errors.js';
+export { MAX_TOP_LEVEL_BOXES } from './scan.js';
 export { bufferRangeReader, countingReader, fileRangeReader, objectRangeReader, storageRangeReader } from './range-reader.js';
 export type { ClosableRangeReader, CountingRangeReader, RangeReader, ReadStats } from './range-reader.js';
 export { openFastStartView, type FastStartView } from './open.js';
