@@ -4,7 +4,7 @@ import { defineErrors, type ErrorPolicy } from '@kiln/shared';
  * Errors the API answers with; each code is stable, clients may depend on it. Token refusals that
  * the shared token code raises (TOKEN_MALFORMED, TOKEN_TAMPERED, TOKEN_EXPIRED, TOKEN_WRONG_KIND,
  * TOKEN_WRONG_VIDEO) live in SharedErrors, and the codes every service answers with (ROUTE_NOT_FOUND,
- * BAD_REQUEST, INTERNAL) in HttpErrors; the API adds what only it can decide.
+ * BAD_REQUEST, BODY_TOO_LARGE, INTERNAL) in HttpErrors; the API adds what only it can decide.
  */
 export const ApiErrors = defineErrors({
   AUTH_REQUIRED: { httpStatus: 401, message: 'this needs an API key: send Authorization: Bearer <key>' },
