@@ -48,6 +48,8 @@ async function verdict(limiter: Limiter, request: FastifyRequest, reply: Fastify
  * address's credential refusals past its limit with 429 instead.
  */
 export function installRateLimits(app: FastifyInstance, deps: RateLimitDependencies): Pick<ErrorPolicy, 'review'> {
+  // A Redis error lets the request through: a limiter must not refuse what the route would serve,
+  // and routes that need Redis fail on their own.
   void app.register(rateLimit, { global: false, store: redisCounterStore(deps.redis), skipOnError: true });
   const specs = limitersOf(deps.limits, deps.keys);
   let limiters: Map<LimitedAction | 'tokenFailures', Limiter[]> | undefined;
