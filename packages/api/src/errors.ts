@@ -4,7 +4,7 @@ import { defineErrors, type ErrorPolicy } from '@kiln/shared';
  * Errors the API answers with; each code is stable, clients may depend on it. Token refusals that
  * the shared token code raises (TOKEN_MALFORMED, TOKEN_TAMPERED, TOKEN_EXPIRED, TOKEN_WRONG_KIND,
  * TOKEN_WRONG_VIDEO) live in SharedErrors, and the codes every service answers with (ROUTE_NOT_FOUND,
- * BAD_REQUEST, INTERNAL) in HttpErrors; the API adds what only it can decide.
+ * BAD_REQUEST, BODY_TOO_LARGE, INTERNAL) in HttpErrors; the API adds what only it can decide.
  */
 export const ApiErrors = defineErrors({
   AUTH_REQUIRED: { httpStatus: 401, message: 'this needs an API key: send Authorization: Bearer <key>' },
@@ -26,6 +26,10 @@ export const ApiErrors = defineErrors({
   UPLOAD_LOCKED: { httpStatus: 423, message: 'another request is still writing this upload; retry shortly' },
   UPLOAD_FINISHED: { httpStatus: 400, message: 'the upload is finished and can no longer be changed' },
   UPLOAD_NOT_STORED: { message: 'every byte arrived but the upload could not be stored; upload it again' },
+  // 429, not 409: the key's quota is spent (tus-js-client retries 409 on its own, uselessly here).
+  UPLOADS_IN_PROGRESS: { httpStatus: 429, message: 'this API key has as many unfinished resumable uploads as it may; finish or delete one first' },
+  // Retry-After is set where the limit is known: the seconds until the window that refused ends.
+  RATE_LIMITED: { httpStatus: 429, message: 'too many requests; retry after the seconds in Retry-After' },
 });
 
 export type ApiErrorCode = keyof typeof ApiErrors.specs;

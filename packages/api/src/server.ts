@@ -45,12 +45,21 @@ export async function runApi(env: Env = process.env): Promise<number> {
         slotReservationTtlMs: config.slotReservationTtl,
       },
     },
-    uploads: { queue, maxBytes: config.uploadMaxBytes },
+    uploads: { queue, maxBytes: config.uploadMaxBytes, maxInProgressPerKey: config.limitUploadsInProgress },
     access: {
       ...(config.apiKeys === undefined ? {} : { apiKeys: config.apiKeys }),
       ...(config.metricsToken === undefined ? {} : { metricsToken: config.metricsToken }),
       ...(config.corsOrigins === undefined ? {} : { corsOrigins: config.corsOrigins }),
+      ...(config.trustProxy === undefined ? {} : { trustProxy: config.trustProxy }),
     },
+    limits: {
+      uploadsPerKey: config.limitUploadsPerKey,
+      uploadsPerAddress: config.limitUploadsPerAddress,
+      playbackLinksPerKey: config.limitPlaybackLinksPerKey,
+      playbackLinksPerAddress: config.limitPlaybackLinksPerAddress,
+      tokenFailuresPerAddress: config.limitTokenFailures,
+    },
+    timeouts: { idleMs: config.apiIdleTimeout },
   });
   if (config.apiKeys === undefined) log.warn('KILN_API_KEYS is not set: only keys made with `kiln keys create` open /v1');
   const address = await app.listen({ host: config.apiHost, port: config.apiPort });

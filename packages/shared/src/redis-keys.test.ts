@@ -21,6 +21,7 @@ test('ids that could alias or glob other keys are refused', () => {
 test('every builder gives a distinct key for the same id', () => {
   const keys = createRedisKeys();
   const built = [keys.workerLoad('x'), keys.usedNonce('x'), keys.video('x'), keys.segmentIndex('x', 'x'), keys.sessionWorker('x'), keys.sourceFacts('x'), keys.workers(), keys.segmentsByAccess(), keys.segmentIndexPattern('x'), keys.retentionPending(),
-    keys.workerReservations('x'), keys.resumableUpload('x'), keys.resumableUploads(), keys.resumableUploadLock('x'), keys.resumableUploadRelease('x')];
+    keys.workerReservations('x'), keys.resumableUpload('x'), keys.resumableUploads(), keys.resumableUploadLock('x'), keys.resumableUploadRelease('x'),
+    keys.rateLimit('x', 'x'), keys.uploadsInProgress('x'), keys.resumableUploadOwner('x')];
   assert.equal(new Set(built).size, built.length);
 });

@@ -50,6 +50,12 @@ export interface RedisKeys {
   apiKey(keyHash: string): string;
   /** Every run-time API key (hash: key id → SHA-256 of the key), for listing and revoking. */
   apiKeys(): string;
+  /** One rate limiter's count for one API key or client address (string, TTL = the limiter's window). */
+  rateLimit(limiter: string, subject: string): string;
+  /** An API key's unfinished resumable uploads (sorted set: upload id → expiry ms), for its cap on them. */
+  uploadsInProgress(keyId: string): string;
+  /** The API key id that created a resumable upload (string, TTL = the upload's expiry), to free its slot. */
+  resumableUploadOwner(uploadId: string): string;
 }
 
 export function createRedisKeys(prefix = 'kiln'): RedisKeys {
@@ -76,5 +82,8 @@ export function createRedisKeys(prefix = 'kiln'): RedisKeys {
     resumableUploadRelease: (uploadId: string) => key('upload', part('uploadId', uploadId), 'release'),
     apiKey: (keyHash: string) => key('api-key', part('keyHash', keyHash)),
     apiKeys: () => key('api-keys'),
+    rateLimit: (limiter: string, subject: string) => key('rate', part('limiter', limiter), part('subject', subject)),
+    uploadsInProgress: (keyId: string) => key('key-uploads', part('keyId', keyId)),
+    resumableUploadOwner: (uploadId: string) => key('upload', part('uploadId', uploadId), 'owner'),
   });
 }

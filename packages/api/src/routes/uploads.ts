@@ -5,6 +5,7 @@ import { errorResponses } from '../schemas/common.js';
 import { UploadAccepted } from '../schemas/videos.js';
 import { receiveUpload, tooLarge, type UploadDependencies } from '../uploads/receive.js';
 import { RESUMABLE_UPLOADS_PATH, createResumableUploads, type ResumableUploadDependencies, type ResumableUploads } from '../uploads/resumable.js';
+import { uploadOwner } from '../uploads/upload-slots.js';
 
 /** Unfinished resumable uploads past their expiry are looked for this often (any API node may do it). */
 const EXPIRED_UPLOADS_SWEEP_MS = 3600_000;
@@ -28,14 +29,14 @@ export function uploadRoutes(parent: FastifyInstance, deps: ResumableUploadDepen
 
 function simpleUploadRoute(scope: FastifyInstance, deps: UploadDependencies, resumable: ResumableUploads): void {
   scope.withTypeProvider<TypeBoxTypeProvider>().post('/v1/videos', {
-    config: { scope: 'upload' },
+    config: { scope: 'upload', limit: 'uploads' },
     schema: {
       tags: ['videos'],
       summary: 'Upload a video in one request, or start a resumable (tus 1.0) upload',
       description: 'The request body is the file (`curl --data-binary @file`), any content type. Answers at once with the new id; '
         + 'processing (ingest, the pinned opening) follows, visible in `GET /v1/videos/:id`. With a `Tus-Resumable: 1.0.0` '
         + `header this is tus's creation request instead: 201 with \`Location: ${RESUMABLE_UPLOADS_PATH}/{id}\`, where the id is the video's.`,
-      response: { 202: UploadAccepted, ...errorResponses(400, 413) },
+      response: { 202: UploadAccepted, ...errorResponses(400, 413, 429) },
     },
   }, async (request, reply) => {
     if (request.headers['tus-resumable'] !== undefined) return handOver(resumable, request, reply);
@@ -62,7 +63,8 @@ function resumableUploadRoutes(scope: FastifyInstance, resumable: ResumableUploa
 /** tus answers on the raw response itself; fastify only routed the request. */
 async function handOver(resumable: ResumableUploads, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   reply.hijack();
-  await resumable.server.handle(request.raw, reply.raw);
+  // The key's id rides in the async context: a creation takes one of the key's upload slots.
+  await uploadOwner.run(request.apiKey?.id, () => resumable.server.handle(request.raw, reply.raw));
 }
 
 function sweepExpiredUploads(scope: FastifyInstance, resumable: ResumableUploads): void {

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { HttpErrors, profileFromUserAgent } from '@kiln/shared';
 import type { PlaybackServices } from '../plugins/app/services.js';
+import { JSON_BODY_LIMIT } from '../limits/http-limits.js';
 import { VideoIdParams, errorResponses } from '../schemas/common.js';
 import { PlaybackLink, PlaybackRequest, Video } from '../schemas/videos.js';
 import { videoView } from '../videos/view.js';
@@ -19,14 +20,15 @@ export function videoRoutes(parent: FastifyInstance, services: PlaybackServices)
   }, async (request) => videoView(await services.videos.get(request.params.id)));
 
   app.post('/v1/videos/:id/playback', {
-    config: { scope: 'playback' },
+    config: { scope: 'playback', limit: 'playbackLinks' },
+    bodyLimit: JSON_BODY_LIMIT,
     schema: {
       tags: ['videos'],
       summary: 'A one-time playback URL for the master playlist',
       description: 'Profile from the body, else guessed from the User-Agent. The URL works once unless `reusable`.',
       params: VideoIdParams,
       body: PlaybackRequest,
-      response: { 201: PlaybackLink, ...errorResponses(400, 404, 409) },
+      response: { 201: PlaybackLink, ...errorResponses(400, 404, 409, 413, 429) },
     },
     // Every field is optional, so no body at all means the defaults.
     preValidation: (request, _reply, done) => {

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { createFsStorage, createLogger, createRedisKeys, type ObjectStorage, type RedisKeys, type VideoRecord } from '@kiln/shared';
 import { makeTempDir, removeTempDir, startRedis, type RedisService } from '@kiln/shared/testing';
-import { buildApiApp } from '../app.js';
+import { buildApiApp, type ApiDependencies } from '../app.js';
 import type { PlaybackSettings } from '../plugins/app/services.js';
 import { createVideoRepository } from '../videos/repository.js';
 import type { SegmentJob, WorkerClient } from '../workers/client.js';
@@ -56,7 +56,8 @@ export interface Harness {
   readonly workers: FakeWorkers;
   /** The clock the app reads; tests move it. */
   readonly clock: { now: number };
-  build(settings?: Partial<PlaybackSettings>): FastifyInstance;
+  /** An app on this Redis and storage; `extra` adds rate limits (none by default, so no suite trips them), uploads, timeouts. */
+  build(settings?: Partial<PlaybackSettings>, extra?: Pick<ApiDependencies, 'limits' | 'uploads' | 'timeouts'>): FastifyInstance;
   saveVideo(record: VideoRecord): Promise<void>;
   reset(): Promise<void>;
   stop(): Promise<void>;
@@ -75,8 +76,9 @@ export async function startHarness(): Promise<Harness> {
   const apps: FastifyInstance[] = [];
   return {
     redis, keys, storage, workers, clock,
-    build(settings = {}) {
+    build(settings = {}, extra = {}) {
       const app = buildApiApp({
+        ...extra,
         log,
         checks: {},
         access: { apiKeys: [TEST_API_KEY] },

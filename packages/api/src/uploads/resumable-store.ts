@@ -9,6 +9,7 @@ import { Readable, Transform } from 'node:stream';
 import type { Redis } from 'ioredis';
 import { DataStore, ERRORS, Upload } from '@tus/utils';
 import { listKeys, uploadObjectKey, uploadPartKey, uploadPartsPrefix, type ObjectStorage, type RedisKeys } from '@kiln/shared';
+import type { UploadSlots } from './upload-slots.js';
 
 const FIELDS = ['size', 'offset', 'parts', 'metadata', 'created'] as const;
 
@@ -19,6 +20,8 @@ export interface ResumableStoreOptions {
   /** An unfinished upload, its state and its parts are removed this long after its creation. */
   readonly expirationMs: number;
   readonly now: () => Date;
+  /** The per-key cap's slots: a terminated upload frees its own before tus answers. */
+  readonly slots?: UploadSlots;
 }
 
 export class ResumableUploadStore extends DataStore {
@@ -78,6 +81,7 @@ export class ResumableUploadStore extends DataStore {
   override async remove(id: string): Promise<void> {
     await this.readState(id);
     await this.forget(id);
+    await this.options.slots?.release(id);
   }
 
   override async deleteExpired(): Promise<number> {

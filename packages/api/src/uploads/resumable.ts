@@ -13,6 +13,7 @@ import { ApiErrors, type ApiErrorCode } from '../errors.js';
 import { createRedisLocker } from './redis-locker.js';
 import { ResumableUploadStore } from './resumable-store.js';
 import { beginUpload, startProcessing, UPLOADING_TTL_SECONDS, type UploadDependencies } from './receive.js';
+import { createUploadSlots, uploadOwner, type UploadSlots } from './upload-slots.js';
 
 /** Where upload URLs point; `POST /v1/videos` creates them. */
 export const RESUMABLE_UPLOADS_PATH = '/v1/uploads';
@@ -24,6 +25,8 @@ export interface ResumableUploadDependencies extends UploadDependencies {
   readonly log: { error(details: object, message: string): void };
   /** Only tests set it (short lock timeouts). */
   readonly locker?: Locker;
+  /** Unfinished uploads one API key may have (absent or 0: any). */
+  readonly maxInProgressPerKey?: number;
 }
 
 export interface ResumableUploads {
@@ -47,15 +50,23 @@ const CODE_BY_TUS_ERROR = new Map<unknown, ApiErrorCode | 'INTERNAL'>([
 ]);
 
 export function createResumableUploads(deps: ResumableUploadDependencies): ResumableUploads {
-  const store = new ResumableUploadStore({
-    redis: deps.redis, keys: deps.keys, storage: deps.storage, expirationMs: UPLOADING_TTL_SECONDS * 1000, now: deps.now,
-  });
-  const server = new Server({ ...serverOptions(deps, store), datastore: store });
+  const expirationMs = UPLOADING_TTL_SECONDS * 1000;
+  const max = deps.maxInProgressPerKey ?? 0;
+  const slots = max > 0 ? createUploadSlots({ ...deps, max, expirationMs }) : undefined;
+  const store = new ResumableUploadStore({ redis: deps.redis, keys: deps.keys, storage: deps.storage, expirationMs, now: deps.now, ...(slots ? { slots } : {}) });
+  const server = new Server({ ...serverOptions(deps, store, slots), datastore: store });
   server.on(EVENTS.POST_TERMINATE, (_request, _response, id: string) => void deps.videos.remove(id).catch(() => undefined));
   return { server, removeExpired: () => server.cleanUpExpiredUploads() };
 }
 
-function serverOptions(deps: ResumableUploadDependencies, store: ResumableUploadStore): ServerOptions {
+/** Takes a slot of the requesting key (tus runs in its async context), or refuses the creation. */
+async function takeSlot(slots: UploadSlots | undefined, uploadId: string, max: number): Promise<void> {
+  const owner = uploadOwner.getStore();
+  if (slots === undefined || owner === undefined || await slots.take(owner, uploadId)) return;
+  throw ApiErrors.create('UPLOADS_IN_PROGRESS', `this API key has ${max} unfinished resumable uploads, as many as it may; finish or delete one first`, { details: { max } });
+}
+
+function serverOptions(deps: ResumableUploadDependencies, store: ResumableUploadStore, slots: UploadSlots | undefined): ServerOptions {
   return {
     path: RESUMABLE_UPLOADS_PATH,
     relativeLocation: true,
@@ -67,10 +78,13 @@ function serverOptions(deps: ResumableUploadDependencies, store: ResumableUpload
     getFileIdFromRequest: (_request, lastPath) => (lastPath !== undefined && isVideoId(lastPath) ? lastPath : undefined),
     onUploadCreate: async (_request, upload: Upload) => {
       if (upload.size === 0) throw ApiErrors.create('UPLOAD_EMPTY');
+      await takeSlot(slots, upload.id, deps.maxInProgressPerKey ?? 0);
       await beginUpload(upload.id, deps);
       return {};
     },
     onUploadFinish: async (_request, upload: Upload) => {
+      // The last byte is in: whatever storing it makes of it, the upload no longer holds a slot.
+      await slots?.release(upload.id);
       await finish(upload, deps, store);
       return {};
     },

@@ -29,6 +29,14 @@ export const Settings = {
   apiKeys: optionalSetting('KILN_API_KEYS', list(text().min(16, 'each key needs at least 16 characters').max(256, 'each key may have at most 256 characters').regex(/^[\x21-\x7e]+$/, 'keys are printable ASCII without spaces')), 'Comma-separated admin API keys for `/v1` (rotation: add the new key, move clients, drop the old). Keys made with `kiln keys create` work beside them. `kiln up` makes one when unset.', { secret: true }),
   metricsToken: optionalSetting('KILN_METRICS_TOKEN', text().min(16, 'needs at least 16 characters'), 'Bearer token that may read `/metrics` (for Prometheus); an admin API key may too. Unset: admin keys only.', { secret: true }),
   corsOrigins: optionalSetting('KILN_CORS_ORIGINS', list(url(['http', 'https'])), 'Comma-separated origins whose pages may call `/v1` from a browser (the API\'s own page always may); `/play` answers any origin.'),
+  apiIdleTimeout: setting('KILN_API_IDLE_TIMEOUT', duration(1000), 'A connection to the API on which nothing moves for this long is closed: a stalled request or body, a silent client. An upload that keeps sending, however slowly, is never cut.', { default: '2m' }),
+  trustProxy: optionalSetting('KILN_TRUST_PROXY', list(text().regex(/^([0-9A-Fa-f:.]+(\/\d{1,3})?|loopback|linklocal|uniquelocal)$/, 'must be an address, a CIDR range, loopback, linklocal or uniquelocal')), 'Comma-separated addresses or CIDR ranges of the load balancers in front of the API: a request from one of them counts as coming from the client its `X-Forwarded-For` names (per-address limits, logs). Unset: the connection\'s address.'),
+  limitUploadsPerKey: setting('KILN_LIMIT_UPLOADS_PER_KEY', integer(0), 'Uploads (`POST /v1/videos`, simple or tus creation) one API key may start a minute, counted in Redis across every API node; past it `429 RATE_LIMITED` with `Retry-After`. 0: no limit.', { default: '60' }),
+  limitUploadsPerAddress: setting('KILN_LIMIT_UPLOADS_PER_ADDRESS', integer(0), 'Uploads one client address may start a minute, whatever its keys (as `KILN_LIMIT_UPLOADS_PER_KEY`). 0: no limit.', { default: '120' }),
+  limitPlaybackLinksPerKey: setting('KILN_LIMIT_PLAYBACK_LINKS_PER_KEY', integer(0), 'Playback links (`POST /v1/videos/:id/playback`) one API key may create a minute, counted in Redis across every API node; past it `429 RATE_LIMITED` with `Retry-After`. 0: no limit.', { default: '600' }),
+  limitPlaybackLinksPerAddress: setting('KILN_LIMIT_PLAYBACK_LINKS_PER_ADDRESS', integer(0), 'Playback links one client address may create a minute, whatever its keys (as `KILN_LIMIT_PLAYBACK_LINKS_PER_KEY`). 0: no limit.', { default: '1200' }),
+  limitTokenFailures: setting('KILN_LIMIT_TOKEN_FAILURES', integer(0), 'Refused tokens (`TOKEN_*` on `/play`) and API keys (`AUTH_INVALID`) one client address may send a minute; past it its refusals are `429 RATE_LIMITED` with `Retry-After`. Valid tokens and keys are never counted nor refused. 0: no limit.', { default: '30' }),
+  limitUploadsInProgress: setting('KILN_LIMIT_UPLOADS_IN_PROGRESS', integer(0), 'Unfinished, unexpired resumable (tus) uploads one API key may have; the creation past it is refused with `429 UPLOADS_IN_PROGRESS` until one finishes or is deleted. 0: no limit.', { default: '20' }),
   workerHost: setting('KILN_WORKER_HOST', text(), 'Address a worker listens on and advertises.', { default: '127.0.0.1' }),
   workerPort: setting('KILN_WORKER_PORT', port(), 'Port a worker listens on (0: any free port).', { default: '0' }),
   workerId: optionalSetting('KILN_WORKER_ID', text().regex(/^[A-Za-z0-9_.-]+$/, 'must be letters, digits, _ . -'), 'Stable worker id; default `<hostname>-<pid>`.'),
@@ -70,7 +78,9 @@ export const API_SETTINGS = {
   ...COMMON, ...STORAGE, apiHost: S.apiHost, apiPort: S.apiPort, publicUrl: S.publicUrl, tokenSecrets: S.tokenSecrets,
   shutdownGrace: S.shutdownGrace, playbackLinkLifetime: S.playbackLinkLifetime, sessionLifetime: S.sessionLifetime,
   slotReservationTtl: S.slotReservationTtl, uploadMaxBytes: S.uploadMaxBytes, apiKeys: S.apiKeys, metricsToken: S.metricsToken,
-  corsOrigins: S.corsOrigins, playbackSigningKeys: S.playbackSigningKeys,
+  corsOrigins: S.corsOrigins, playbackSigningKeys: S.playbackSigningKeys, apiIdleTimeout: S.apiIdleTimeout, trustProxy: S.trustProxy,
+  limitUploadsPerKey: S.limitUploadsPerKey, limitUploadsPerAddress: S.limitUploadsPerAddress, limitPlaybackLinksPerKey: S.limitPlaybackLinksPerKey,
+  limitPlaybackLinksPerAddress: S.limitPlaybackLinksPerAddress, limitTokenFailures: S.limitTokenFailures, limitUploadsInProgress: S.limitUploadsInProgress,
 } as const;
 
 export const WORKER_SETTINGS = {

@@ -41,6 +41,7 @@ function build(policy?: ErrorPolicy): { app: FastifyInstance; failures: () => Lo
     throw new Error('database password is hunter2');
   });
   app.post('/typed', { schema: { body: { type: 'object', required: ['n'], properties: { n: { type: 'integer' } } } } }, () => ({}));
+  app.post('/small', { bodyLimit: 64 }, () => ({}));
   const failures = () => chunks.join('').trim().split('\n').map((line) => JSON.parse(line) as Logged).filter((line) => line.msg === 'request failed');
   return { app, failures };
 }
@@ -71,6 +72,29 @@ test('fastify\'s other 4xx keep their status under BAD_REQUEST', async () => {
   const { app } = build();
   const response = await app.inject({ method: 'POST', url: '/typed', headers: { 'content-type': 'application/x-unknown' }, payload: 'x' });
   assert.deepEqual([response.statusCode, response.json<{ code: string }>().code], [415, 'BAD_REQUEST']);
+  await app.close();
+});
+
+test('a body over the route\'s limit is 413 BODY_TOO_LARGE naming the limit; the app goes on', async () => {
+  const { app, failures } = build();
+  const response = await app.inject({ method: 'POST', url: '/small', payload: { text: 'x'.repeat(1024 * 1024) } });
+  assert.deepEqual([response.statusCode, response.json()], [413, { code: 'BODY_TOO_LARGE', message: 'the request body is larger than this route accepts (64 bytes)' }]);
+  assert.equal((await app.inject({ method: 'POST', url: '/small', payload: { n: 1 } })).statusCode, 200);
+  assert.deepEqual(failures(), []);
+  await app.close();
+});
+
+test('the policy\'s review may answer another error, with its headers', async () => {
+  const { app } = build({
+    review: (error, _request, reply) => {
+      if (error.code !== 'GONE') return Promise.resolve(error);
+      void reply.header('retry-after', '7');
+      return Promise.resolve(Errors.create('FULL'));
+    },
+  });
+  const reviewed = await app.inject({ method: 'GET', url: '/GONE' });
+  assert.deepEqual([reviewed.statusCode, reviewed.json<{ code: string }>().code, reviewed.headers['retry-after']], [503, 'FULL', '7']);
+  assert.equal((await app.inject({ method: 'GET', url: '/BROKEN' })).statusCode, 502);
   await app.close();
 });
 

@@ -8,12 +8,18 @@ export interface ErrorPolicy {
   readonly retryAfterSeconds?: Readonly<Record<string, number>>;
   /** 5xx statuses a working service answers when it refuses (full, draining, too slow): logged at warn. */
   readonly refusalStatuses?: readonly number[];
+  /**
+   * A last say on a KilnError before it is answered: it may answer another error and set headers
+   * (the API answers repeated token failures from one address with 429).
+   */
+  readonly review?: (error: KilnError, request: FastifyRequest, reply: FastifyReply) => Promise<KilnError>;
 }
 
 /**
  * Every error leaves a service as `{ code, message }` with a stable code: KilnErrors keep theirs,
- * fastify's own 4xx (validation, body limits) become BAD_REQUEST with fastify's status and message,
- * and anything else INTERNAL (logged, never shown).
+ * a body over the route's limit is 413 BODY_TOO_LARGE, fastify's other 4xx (validation, content
+ * types) become BAD_REQUEST with fastify's status and message, and anything else INTERNAL (logged,
+ * never shown).
  */
 export function installErrorHandler(app: FastifyInstance, policy: ErrorPolicy = {}): void {
   app.setNotFoundHandler((request, reply) => {
@@ -21,7 +27,15 @@ export function installErrorHandler(app: FastifyInstance, policy: ErrorPolicy = 
     return reply.code(error.httpStatus).send(error.toJSON());
   });
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (isKilnError(error)) return sendKilnError(error, request, reply, policy);
+    if (isKilnError(error)) {
+      const { review } = policy;
+      if (review === undefined) return sendKilnError(error, request, reply, policy);
+      return review(error, request, reply).then((final) => sendKilnError(final, request, reply, policy));
+    }
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      const tooLarge = HttpErrors.create('BODY_TOO_LARGE', `the request body is larger than this route accepts (${request.routeOptions.bodyLimit} bytes)`);
+      return sendKilnError(tooLarge, request, reply, policy);
+    }
     if (error.validation !== undefined || (error.statusCode !== undefined && error.statusCode < 500)) {
       return reply.code(error.statusCode ?? 400).send({ code: HttpErrors.create('BAD_REQUEST').code, message: error.message });
     }

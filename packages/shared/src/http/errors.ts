@@ -7,6 +7,7 @@ import { defineErrors } from '../errors.js';
 export const HttpErrors = defineErrors({
   ROUTE_NOT_FOUND: { httpStatus: 404, message: 'no such route' },
   BAD_REQUEST: { httpStatus: 400, message: 'the request is not valid' },
+  BODY_TOO_LARGE: { httpStatus: 413, message: 'the request body is larger than this route accepts' },
   INTERNAL: { message: 'something went wrong on our side' },
 });
 
