@@ -62,7 +62,7 @@ function resumableUploadRoutes(scope: FastifyInstance, resumable: ResumableUploa
 /** tus answers on the raw response itself; fastify only routed the request. */
 async function handOver(resumable: ResumableUploads, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   reply.hijack();
-  await resumable.server.handle(request.raw, reply.raw);
+  await resumable.handle(request.raw, reply.raw);
 }
 
 function sweepExpiredUploads(scope: FastifyInstance, resumable: ResumableUploads): void {
