@@ -27,7 +27,21 @@ export const SECURITY_VIDEOS = ['v1', 'v2'] as const;
 /** Everything the API could have written: Redis keys with their serialized values, files under the temp dir. */
 export interface StoredState {
   readonly redis: Readonly<Record<string, string>>;
+  /** Keys with a TTL: they may vanish on their own between two snapshots. */
+  readonly expiring: readonly string[];
   readonly files: Readonly<Record<string, string>>;
+}
+
+/** What changed from `before` to `after` that a request must have done: added or changed, or removed though it had no TTL. */
+export function storedSince(before: StoredState, after: StoredState): string[] {
+  const changed = (was: Readonly<Record<string, string>>, now: Readonly<Record<string, string>>, mayVanish: (name: string) => boolean) => [
+    ...Object.keys(now).filter((name) => was[name] !== now[name]),
+    ...Object.keys(was).filter((name) => now[name] === undefined && !mayVanish(name)),
+  ];
+  return [
+    ...changed(before.redis, after.redis, (name) => before.expiring.includes(name)).map((name) => `redis ${name}`),
+    ...changed(before.files, after.files, () => false).map((name) => `file ${name}`),
+  ];
 }
 
 export interface SecurityHarness {
@@ -89,7 +103,7 @@ export async function startSecurityHarness(): Promise<SecurityHarness> {
   await reset();
   return {
     app, routes: routes(), redis, keys, storage, clock, canary, as,
-    snapshot: async () => ({ redis: await redisState(redis), files: await fileState(dir) }),
+    snapshot: async () => ({ ...(await redisState(redis)), files: await fileState(dir) }),
     reset,
     async stop() {
       await app.close();
@@ -103,10 +117,17 @@ export async function startSecurityHarness(): Promise<SecurityHarness> {
 
 const bearer = (key: string): Record<string, string> => ({ authorization: `Bearer ${key}` });
 
-async function redisState(redis: Redis): Promise<Record<string, string>> {
-  const names = (await redis.keys('*')).sort();
-  const dumps = await Promise.all(names.map((name) => redis.dumpBuffer(name)));
-  return Object.fromEntries(names.map((name, index) => [name, dumps[index]?.toString('hex') ?? 'gone']));
+async function redisState(redis: Redis): Promise<Pick<StoredState, 'redis' | 'expiring'>> {
+  const listed = (await redis.keys('*')).sort();
+  const dumps = await Promise.all(listed.map((name) => redis.dumpBuffer(name)));
+  const ttls = await Promise.all(listed.map((name) => redis.pttl(name)));
+  // A key that expired between KEYS and DUMP is gone, not changed.
+  const present = listed.map((name, index) => ({ name, dump: dumps[index], ttl: ttls[index] ?? -1 })).filter((key) => key.dump !== null && key.dump !== undefined);
+  return {
+    redis: Object.fromEntries(present.map((key) => [key.name, key.dump?.toString('hex') ?? ''])),
+    // -1: no TTL; anything else had one (-2: it expired since DUMP).
+    expiring: present.filter((key) => key.ttl !== -1).map((key) => key.name),
+  };
 }
 
 /** Every file under `dir` (the storage root and the canary beside it) by its SHA-256. */
