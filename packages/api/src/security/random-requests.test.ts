@@ -10,9 +10,9 @@ import fc from 'fast-check';
 import type { InjectOptions } from 'fastify';
 import { checkFuzz } from '../testing/fuzz-budget.js';
 import { reportLoad } from '../testing/load-reports.js';
-import { rawRequest } from '../testing/raw-http.js';
 import { randomRequest, type Credential, type RandomRequest } from '../testing/request-arbitraries.js';
 import { genuineParams } from '../testing/route-requests.js';
+import { sendAsWritten } from '../testing/send.js';
 import { startSecurityHarness, storedSince, type SecurityHarness } from '../testing/security-harness.js';
 
 let h: SecurityHarness;
@@ -32,7 +32,7 @@ function authorization(credential: Credential): Record<string, string> {
   return { ...h.as[credential] };
 }
 
-function injectOptions(request: RandomRequest): InjectOptions {
+function injectOptions(request: RandomRequest): InjectOptions & { url: string } {
   return {
     method: request.method,
     url: request.url,
@@ -41,31 +41,14 @@ function injectOptions(request: RandomRequest): InjectOptions {
   };
 }
 
-/**
- * The status of the answer. A path the injector cannot parse as a URL (`/\\x` reads as `//x`, a
- * host) goes over a socket as written: a server meets such paths too.
- */
-async function answer(request: RandomRequest): Promise<{ status: number; body: string }> {
-  const options = injectOptions(request);
-  try {
-    new URL(request.url, 'http://localhost');
-  } catch {
-    const body = request.body === undefined ? Buffer.alloc(0) : Buffer.from(request.body);
-    const headers = Object.entries({ ...options.headers, 'content-length': String(body.length) }).map(([name, value]) => [name, String(value)] as [string, string]);
-    return rawRequest(base, request.method, request.url, headers, body);
-  }
-  const response = await h.app.inject(options);
-  return { status: response.statusCode, body: response.body };
-}
-
 const hasKey = (credential: Credential) => credential === 'playback' || credential === 'upload' || credential === 'admin';
 
 /** Fails unless the answer is a success or a refusal; the snapshot check is for requests that hold nothing. */
 async function check(request: RandomRequest): Promise<void> {
   const guarded = !hasKey(request.credential) && !request.genuineToken;
   const stored = guarded ? await h.snapshot() : undefined;
-  const response = await answer(request);
-  assert.ok(response.status > 0 && response.status < 500, `${request.method} ${request.url.slice(0, 80)}: ${response.status} ${response.body.slice(0, 200)}`);
+  const response = await sendAsWritten(h.app, base, injectOptions(request));
+  assert.ok(response.status > 0 && response.status < 500, `${request.method} ${request.url.slice(0, 80)}: ${response.status} ${response.body.toString('utf8', 0, 200)}`);
   if (stored !== undefined) assert.deepEqual(storedSince(stored, await h.snapshot()), [], `${request.method} ${request.url.slice(0, 80)} stored something without a key`);
 }
 

@@ -42,7 +42,7 @@ function routeExtras(route: RouteInfo): Pick<InjectOptions, 'headers' | 'payload
 }
 
 /** The request for `route` with `values` in place of the genuine parameters, sent with the route's own scope. */
-export function routeRequest(h: SecurityHarness, route: RouteInfo, genuine: ParamValues, values: ParamValues = {}): InjectOptions {
+export function routeRequest(h: SecurityHarness, route: RouteInfo, genuine: ParamValues, values: ParamValues = {}): InjectOptions & { url: string } {
   const extras = routeExtras(route);
   const key = route.url.startsWith('/v1') ? h.as[route.scope ?? 'admin'] : {};
   return {
