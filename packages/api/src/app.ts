@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { createRedisKeys, installErrorHandler, MAX_TOKEN_LENGTH } from '@kiln/shared';
+import { answerFrameworkError, createRedisKeys, installErrorHandler, MAX_TOKEN_LENGTH } from '@kiln/shared';
 import { API_ERROR_POLICY } from './errors.js';
 import { createApiMetrics, type ApiMetrics } from './metrics/metrics.js';
 import { installRequestMetrics, registerHttpFeatures } from './plugins/app/http-features.js';
@@ -56,6 +56,7 @@ export function buildApiApp(deps: ApiDependencies): FastifyInstance {
     loggerInstance: deps.log,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
+    frameworkErrors: answerFrameworkError,
     // Tokens ride in the path; fastify's default (100 characters) would answer 414 to them.
     routerOptions: { maxParamLength: MAX_TOKEN_LENGTH },
     bodyLimit: JSON_BODY_LIMIT,

@@ -64,7 +64,7 @@ function resumableUploadRoutes(scope: FastifyInstance, resumable: ResumableUploa
 async function handOver(resumable: ResumableUploads, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   reply.hijack();
   // The key's id rides in the async context: a creation takes one of the key's upload slots.
-  await uploadOwner.run(request.apiKey?.id, () => resumable.server.handle(request.raw, reply.raw));
+  await uploadOwner.run(request.apiKey?.id, () => resumable.handle(request.raw, reply.raw));
 }
 
 function sweepExpiredUploads(scope: FastifyInstance, resumable: ResumableUploads): void {

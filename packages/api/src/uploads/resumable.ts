@@ -5,7 +5,9 @@
  * is the video's id from the start, so `GET /v1/videos/:id` shows `uploading` until the last byte,
  * then `processing`. Every state lives in Redis and object storage: any API node serves any request.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
+import { NodeRequest, sendNodeResponse } from 'srvx/node';
 import { Server, type ServerOptions } from '@tus/server';
 import { ERRORS, EVENTS, type Locker, type Upload } from '@tus/utils';
 import { HttpErrors, isKilnError, isVideoId, newVideoId, type KilnError, type RedisKeys } from '@kiln/shared';
@@ -31,6 +33,8 @@ export interface ResumableUploadDependencies extends UploadDependencies {
 
 export interface ResumableUploads {
   readonly server: Server;
+  /** tus answers the request on the raw response, every refusal as the API's `{ code, message }` JSON. */
+  handle(request: IncomingMessage, response: ServerResponse): Promise<void>;
   /** Removes unfinished uploads older than their expiry (their parts and state); returns how many. */
   removeExpired(): Promise<number>;
 }
@@ -56,7 +60,12 @@ export function createResumableUploads(deps: ResumableUploadDependencies): Resum
   const store = new ResumableUploadStore({ redis: deps.redis, keys: deps.keys, storage: deps.storage, expirationMs, now: deps.now, ...(slots ? { slots } : {}) });
   const server = new Server({ ...serverOptions(deps, store, slots), datastore: store });
   server.on(EVENTS.POST_TERMINATE, (_request, _response, id: string) => void deps.videos.remove(id).catch(() => undefined));
-  return { server, removeExpired: () => server.cleanUpExpiredUploads() };
+  return {
+    server,
+    // What `server.handle` does, with the answer in hand between tus and the socket.
+    handle: async (request, response) => sendNodeResponse(response, await asJsonAnswer(await server.handleWeb(new NodeRequest({ req: request, res: response })))),
+    removeExpired: () => server.cleanUpExpiredUploads(),
+  };
 }
 
 /** Takes a slot of the requesting key (tus runs in its async context), or refuses the creation. */
@@ -117,6 +126,21 @@ function refusal(code: ApiErrorCode | 'INTERNAL'): KilnError {
 
 function tusRefusal(error: KilnError): { status_code: number; body: string } {
   return { status_code: error.httpStatus, body: JSON.stringify(error.toJSON()) };
+}
+
+/**
+ * tus refuses some requests before any hook sees them (no or another Tus-Resumable, a malformed
+ * Upload-Length or Upload-Offset, a PATCH of another content type), in plain text; and it labels
+ * every body text/plain, the JSON of `onResponseError` too. A refusal leaves as JSON, as elsewhere.
+ */
+async function asJsonAnswer(response: Response): Promise<Response> {
+  if (response.status < 400) return response;
+  const text = await response.text();
+  const body = text.startsWith('{') ? text : JSON.stringify({ code: HttpErrors.create(response.status >= 500 ? 'INTERNAL' : 'BAD_REQUEST').code, message: text.trim() });
+  const headers = new Headers(response.headers);
+  headers.set('content-type', 'application/json; charset=utf-8');
+  headers.set('content-length', String(Buffer.byteLength(body)));
+  return new Response(body, { status: response.status, headers });
 }
 
 /** Every refusal leaves as `{ code, message }` like the rest of the API; tus's own text becomes the message. */

@@ -44,6 +44,26 @@ export function installErrorHandler(app: FastifyInstance, policy: ErrorPolicy = 
   });
 }
 
+/** What fastify's framework errors mean to a client; the path they carry is not echoed back. */
+const FRAMEWORK_MESSAGES: Readonly<Record<string, string>> = {
+  FST_ERR_BAD_URL: 'the URL path is not valid percent-encoded UTF-8',
+  FST_ERR_MAX_PARAM_LENGTH: 'a part of the URL path is too long',
+};
+
+/**
+ * Fastify's `frameworkErrors` option: what it refuses before routing (a path of bad escapes, a
+ * parameter past `maxParamLength`) never reaches the error handler, and leaves in fastify's own
+ * shape with the whole path echoed unless this answers it, as `{ code, message }` like any refusal.
+ */
+export function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const status = error.statusCode ?? 400;
+  if (status >= 500) {
+    request.log.error({ err: error }, 'request failed');
+    return void reply.code(500).send(HttpErrors.create('INTERNAL').toJSON());
+  }
+  void reply.code(status).send({ code: HttpErrors.create('BAD_REQUEST').code, message: FRAMEWORK_MESSAGES[error.code] ?? error.message });
+}
+
 function sendKilnError(error: KilnError, request: FastifyRequest, reply: FastifyReply, policy: ErrorPolicy): FastifyReply {
   if (error.httpStatus >= 500) {
     // A refusal (no slot free, draining, too slow) is the cluster at work; anything else is a fault.

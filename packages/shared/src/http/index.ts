@@ -1,2 +1,2 @@
 export { HttpErrors, type HttpErrorCode } from './errors.js';
-export { installErrorHandler, type ErrorPolicy } from './error-handler.js';
+export { answerFrameworkError, installErrorHandler, type ErrorPolicy } from './error-handler.js';

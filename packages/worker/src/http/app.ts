@@ -1,5 +1,5 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { HttpErrors, installErrorHandler, parseSegmentFileName, SEGMENT_CONTENT_TYPE } from '@kiln/shared';
+import { answerFrameworkError, HttpErrors, installErrorHandler, parseSegmentFileName, SEGMENT_CONTENT_TYPE } from '@kiln/shared';
 import { WORKER_ERROR_POLICY } from '../errors.js';
 import type { LoadSnapshot, WorkerIdentity } from '../load/report.js';
 import type { TranscodeManager } from '../manager/manager.js';
@@ -63,7 +63,7 @@ function transcodeRoutes(app: FastifyInstance, transcodes: WorkerTranscodes): vo
  * check takes it out of rotation before it has to refuse work.
  */
 export function buildWorkerApp(deps: WorkerAppDependencies): FastifyInstance {
-  const app = Fastify({ loggerInstance: deps.log });
+  const app = Fastify({ loggerInstance: deps.log, frameworkErrors: answerFrameworkError });
   installErrorHandler(app, WORKER_ERROR_POLICY);
   // Health is polled every second or two by a load balancer: logged only when something is wrong.
   app.get('/health', { logLevel: 'warn' }, async (_request, reply) => {
