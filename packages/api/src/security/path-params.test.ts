@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { HttpErrors, SharedErrors } from '@kiln/shared';
 import { ApiErrors } from '../errors.js';
-import { checkFuzz } from '../testing/fuzz-budget.js';
+import { checkFuzz } from '@kiln/shared/testing';
 import { HOSTILE_PATH_VALUES, PASSWD_LINE, hostilePathValue, leakForms, leaks } from '../testing/hostile-inputs.js';
 import { genuineParams, routeRequest, type ParamValues } from '../testing/route-requests.js';
 import { reportLoad } from '../testing/load-reports.js';

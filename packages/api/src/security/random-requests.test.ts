@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { InjectOptions } from 'fastify';
-import { checkFuzz } from '../testing/fuzz-budget.js';
+import { checkFuzz } from '@kiln/shared/testing';
 import { reportLoad } from '../testing/load-reports.js';
 import { randomRequest, type Credential, type RandomRequest } from '../testing/request-arbitraries.js';
 import { genuineParams } from '../testing/route-requests.js';

@@ -8,7 +8,7 @@ import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { signPlaybackToken, signSessionToken } from '@kiln/shared';
-import { checkFuzz } from '../testing/fuzz-budget.js';
+import { checkFuzz } from '@kiln/shared/testing';
 import { TEST_SECRET, TEST_SIGNING_KEY } from '../testing/harness.js';
 import { genuineParams } from '../testing/route-requests.js';
 import { startSecurityHarness, type SecurityHarness } from '../testing/security-harness.js';

@@ -18,18 +18,35 @@ export const fuzzRuns = (defaultRuns: number): number => positiveIntegerFromEnv(
 
 export const fuzzSeed = (): number => positiveIntegerFromEnv('KILN_FUZZ_SEED') ?? DEFAULT_FUZZ_SEED;
 
+export interface FuzzBudget {
+  readonly runs: number;
+  /** Stop starting new cases after this long; a longer campaign (`KILN_FUZZ_RUNS` above `runs`) gets 10 minutes. */
+  readonly timeLimitMs?: number;
+}
+
+/** With a time limit, at least this many cases must run, or the limit is too tight for the machine and the test says so. */
+const MIN_CASES = 20;
+
 /**
- * Checks the property with the fuzz seed and run count, tells the test output how many cases it
- * tried, and fails with fast-check's report (seed, path and the shrunk counterexample).
+ * Checks the property with the fuzz seed, run count and (optionally) a time limit, tells the test
+ * output how many cases it tried, and fails with fast-check's report (seed, path and the shrunk
+ * counterexample).
  */
-export async function checkFuzz<T>(t: TestContext, property: fc.IRawProperty<T>, defaultRuns: number): Promise<number> {
+export async function checkFuzz<T>(t: TestContext, property: fc.IRawProperty<T>, budget: number | FuzzBudget): Promise<number> {
+  const { runs, timeLimitMs } = typeof budget === 'number' ? { runs: budget, timeLimitMs: undefined } : budget;
   const seed = fuzzSeed();
-  const details = await fc.check(property, { numRuns: fuzzRuns(defaultRuns), seed });
-  t.diagnostic(`${details.numRuns} cases tried (seed ${seed})${details.failed ? ', 1 failed' : ''}`);
-  if (!details.failed) return details.numRuns;
-  const cause = details.errorInstance;
-  const why = cause instanceof Error ? (cause.stack ?? cause.message) : String(cause);
-  throw new Error(`${fc.defaultReportMessage(details) ?? `a fuzz case failed (seed ${seed})`}\n${why}`, { cause });
+  const numRuns = fuzzRuns(runs);
+  const timeLimit = timeLimitMs === undefined ? undefined : numRuns > runs ? 600_000 : timeLimitMs;
+  const limit = timeLimit === undefined ? {} : { interruptAfterTimeLimit: timeLimit, markInterruptAsFailure: false };
+  const details = await fc.check(property, { numRuns, seed, ...limit });
+  t.diagnostic(`${details.numRuns} cases tried (seed ${seed}, ${numRuns} asked)${details.failed ? ', 1 failed' : ''}`);
+  if (details.failed) {
+    const cause = details.errorInstance;
+    const why = cause instanceof Error ? (cause.stack ?? cause.message) : String(cause);
+    throw new Error(`${fc.defaultReportMessage(details) ?? `a fuzz case failed (seed ${seed})`}\n${why}`, { cause });
+  }
+  if (timeLimit !== undefined && details.numRuns < Math.min(MIN_CASES, numRuns)) throw new Error(`only ${details.numRuns} cases ran within ${timeLimit} ms`);
+  return details.numRuns;
 }
 
 /**

@@ -7,4 +7,4 @@ export { listChildProcesses } from './process-table.js';
 export type { ProcessEntry } from './process-table.js';
 export { waitFor } from './wait.js';
 export { SAMPLE_MEDIA_OUTCOMES, sampleMediaDirectory, sampleMediaFile, sampleMediaOutcome, type SampleMediaOutcome } from './sample-media.js';
-export { checkFuzz, DEFAULT_FUZZ_SEED, fuzzRuns, fuzzSeed, withDeadline } from './fuzz.js';
+export { checkFuzz, DEFAULT_FUZZ_SEED, fuzzRuns, fuzzSeed, withDeadline, type FuzzBudget } from './fuzz.js';
