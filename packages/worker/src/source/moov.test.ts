@@ -73,3 +73,15 @@ test('a box named like a container off the checked path is copied as it is, not 
   assert.deepEqual(readChunkOffsets(rewritten, rewritten.tables[0]), [1100]);
   assert.ok(rewritten.bytes.includes(notBoxes), 'the off-path box is kept byte for byte');
 });
+
+test('a table of millions of chunk offsets is read in place, not copied into arrays', () => {
+  const entries = 4_000_000;
+  const moov = parseMoov(moovWith(stco(Array.from({ length: entries }, (_, i) => 1000 + i))));
+  const heapBefore = process.memoryUsage().heapUsed;
+  assert.equal(largestChunkOffset(moov), 1000 + entries - 1);
+  const rewritten = rewriteMoov(moov, (offset, newSize) => offset + newSize);
+  const heapGrowth = process.memoryUsage().heapUsed - heapBefore;
+  // Arrays of the offsets would take 32 MB of heap per pass; the output is a Buffer (off the heap).
+  assert.ok(heapGrowth < 8 * 1024 * 1024, `heap grew by ${Math.round(heapGrowth / 1024 / 1024)} MB`);
+  assert.equal(rewritten.length, moov.bytes.length);
+});

@@ -70,20 +70,32 @@ function tableOfTrack(bytes: Buffer, trak: BoxHeader, index: number, containers:
 const entryWidth = (kind: 'stco' | 'co64'): number => (kind === 'stco' ? 4 : 8);
 
 /** Every chunk offset of one table, as the source states it. */
-export function readChunkOffsets(moov: ParsedMoov, table: ChunkOffsetTable): number[] {
+/**
+ * Entry `i` of a chunk offset table, read where it lies: callers loop over the entries rather than
+ * copy them into an array, since a moov may hold tens of millions of them.
+ */
+export function chunkOffsetAt(moov: ParsedMoov, table: ChunkOffsetTable, i: number): number {
   const first = table.box.start + table.box.headerSize + 8;
-  const offsets = new Array<number>(table.entryCount);
-  const bytes = moov.bytes;
-  if (table.kind === 'stco') for (let i = 0; i < table.entryCount; i++) offsets[i] = bytes.readUInt32BE(first + 4 * i);
+  if (table.kind === 'stco') return moov.bytes.readUInt32BE(first + 4 * i);
   // Two 32-bit halves, not readBigUInt64BE: a BigInt per entry made opening a 4 GB source's moov several times slower.
-  else for (let i = 0; i < table.entryCount; i++) offsets[i] = bytes.readUInt32BE(first + 8 * i) * 2 ** 32 + bytes.readUInt32BE(first + 8 * i + 4);
-  return offsets;
+  return moov.bytes.readUInt32BE(first + 8 * i) * 2 ** 32 + moov.bytes.readUInt32BE(first + 8 * i + 4);
+}
+
+/** Every entry of a table, as an array (for tests and small tables; production code loops with chunkOffsetAt). */
+export function readChunkOffsets(moov: ParsedMoov, table: ChunkOffsetTable): number[] {
+  return Array.from({ length: table.entryCount }, (_, i) => chunkOffsetAt(moov, table, i));
 }
 
 export function largestChunkOffset(moov: ParsedMoov): number {
   let largest = -1;
-  for (const table of moov.tables) for (const offset of readChunkOffsets(moov, table)) largest = Math.max(largest, offset);
+  for (const table of moov.tables) for (let i = 0; i < table.entryCount; i++) largest = Math.max(largest, chunkOffsetAt(moov, table, i));
   return largest;
+}
+
+/** True when some entry of the table, mapped, no longer fits a 32-bit stco. */
+function overflowsStco(moov: ParsedMoov, table: ChunkOffsetTable, map: (offset: number) => number): boolean {
+  for (let i = 0; i < table.entryCount; i++) if (map(chunkOffsetAt(moov, table, i)) > MAX_STCO_OFFSET) return true;
+  return false;
 }
 
 /** Where a source byte lands, given the size of the rewritten moov (which moves what follows it). */
@@ -104,7 +116,7 @@ export function rewriteMoov(moov: ParsedMoov, mapping: OffsetMapping, options: R
   for (;;) {
     const newSize = boxSize(moov, rootBox(moov), promoted);
     const overflowing = moov.tables.filter(
-      (table) => table.kind === 'stco' && !promoted.has(table.box.start) && readChunkOffsets(moov, table).some((offset) => mapping(offset, newSize) > MAX_STCO_OFFSET),
+      (table) => table.kind === 'stco' && !promoted.has(table.box.start) && overflowsStco(moov, table, (offset) => mapping(offset, newSize)),
     );
     if (overflowing.length === 0) {
       const out = Buffer.concat(emitBox(moov, rootBox(moov), { promoted, map: (offset) => mapping(offset, newSize) }));
@@ -158,9 +170,8 @@ function emitTable(moov: ParsedMoov, table: ChunkOffsetTable, context: EmitConte
   out.write(kind, 4, 'latin1');
   // version and flags are kept; the entry count follows.
   moov.bytes.copy(out, 8, table.box.start + table.box.headerSize, table.box.start + table.box.headerSize + 8);
-  const offsets = readChunkOffsets(moov, table);
-  for (let i = 0; i < offsets.length; i++) {
-    const mapped = context.map(offsets[i]);
+  for (let i = 0; i < table.entryCount; i++) {
+    const mapped = context.map(chunkOffsetAt(moov, table, i));
     if (kind === 'stco') out.writeUInt32BE(mapped, 16 + 4 * i);
     else {
       out.writeUInt32BE(Math.floor(mapped / 2 ** 32), 16 + 8 * i);

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { SourceErrors } from './errors.js';
-import { parseMoov, readChunkOffsets, rewriteMoov, type ParsedMoov } from './moov.js';
+import { chunkOffsetAt, parseMoov, rewriteMoov, type ParsedMoov } from './moov.js';
 import { identityPlan, moveMapping, relocatedPlan, type FastStartPlan, type MoovMove } from './plan.js';
 import type { RangeReader } from './range-reader.js';
 import { scanTopLevel, type ScannedSource } from './scan.js';
@@ -65,7 +65,8 @@ function moovMove(scan: ScannedSource): MoovMove | undefined {
 /** Chunks past the end mean a cut upload; chunks inside the moov mean a moov that lies. */
 function checkChunkOffsets(moov: ParsedMoov, scan: ScannedSource, move: MoovMove | undefined): void {
   for (const table of moov.tables) {
-    for (const offset of readChunkOffsets(moov, table)) {
+    for (let i = 0; i < table.entryCount; i++) {
+      const offset = chunkOffsetAt(moov, table, i);
       if (offset >= scan.size) {
         throw SourceErrors.create('SOURCE_TRUNCATED', `a chunk starts at ${offset}, past the end of the source (${scan.size} bytes)`, {
           details: { chunkOffset: offset, size: scan.size },
