@@ -7,16 +7,19 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { createApiKeyStore, isScope, SCOPES, type ApiKeyInfo, type ApiKeyStore } from '@kiln/api';
-import { createRedisKeys } from '@kiln/shared';
+import { createRedisKeys, loadConfig, Settings } from '@kiln/shared';
 import { findRunningInstance } from '../up/state.js';
 
 const USAGE = `usage: kiln keys create --name NAME --scope ${SCOPES.join('|')}
        kiln keys list
        kiln keys revoke ID`;
 
-async function redisUrl(env: NodeJS.ProcessEnv): Promise<string | undefined> {
+/** The settings `kiln keys` shares with the API and `kiln up` (their defaults and checks included). */
+const KEYS_SETTINGS = { dataDir: Settings.dataDir, redisPrefix: Settings.redisPrefix, apiKeys: Settings.apiKeys } as const;
+
+async function redisUrl(env: NodeJS.ProcessEnv, dataDir: string): Promise<string | undefined> {
   if (env.KILN_REDIS_URL !== undefined && env.KILN_REDIS_URL !== '') return env.KILN_REDIS_URL;
-  return (await findRunningInstance(resolve(env.KILN_DATA_DIR ?? '.kiln')))?.redisUrl;
+  return (await findRunningInstance(resolve(dataDir)))?.redisUrl;
 }
 
 function describe(info: ApiKeyInfo): string {
@@ -57,7 +60,8 @@ async function run(store: ApiKeyStore, action: string | undefined, rest: string[
 
 export async function keysCommand(args: string[]): Promise<number> {
   const [action, ...rest] = args;
-  const url = await redisUrl(process.env);
+  const config = loadConfig(KEYS_SETTINGS, process.env);
+  const url = await redisUrl(process.env, config.dataDir);
   if (url === undefined) {
     process.stderr.write('kiln keys: set KILN_REDIS_URL, or run it beside a running `kiln up` (same KILN_DATA_DIR)\n');
     return 1;
@@ -65,8 +69,7 @@ export async function keysCommand(args: string[]): Promise<number> {
   const redis = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });
   try {
     await redis.connect();
-    const configured = (process.env.KILN_API_KEYS ?? '').split(',').map((key) => key.trim()).filter(Boolean);
-    const store = createApiKeyStore({ redis, keys: createRedisKeys(process.env.KILN_REDIS_PREFIX ?? 'kiln'), configured });
+    const store = createApiKeyStore({ redis, keys: createRedisKeys(config.redisPrefix), configured: config.apiKeys ?? [] });
     return await run(store, action, rest);
   } finally {
     redis.disconnect();

@@ -7,6 +7,7 @@
  */
 import fc from 'fast-check';
 import { PACKET_SIZE, payloadOffset, SYNC_BYTE } from '../ts/packet.js';
+import { concat } from './builders.js';
 
 export type TsMutation =
   | { readonly kind: 'flip'; readonly at: number; readonly bit: number }
@@ -101,20 +102,10 @@ function editPesStart(bytes: Uint8Array, m: Extract<TsMutation, { unit: number }
 function editPackets(bytes: Uint8Array, m: Extract<TsMutation, { kind: 'duplicate' | 'drop' | 'garbage' }>): Uint8Array {
   const p = packetAt(bytes, m.packet);
   if (p === undefined) return bytes;
-  if (m.kind === 'garbage') return joined(bytes.subarray(0, p), Uint8Array.from(m.bytes), bytes.subarray(p));
+  if (m.kind === 'garbage') return concat([bytes.subarray(0, p), Uint8Array.from(m.bytes), bytes.subarray(p)]);
   const end = Math.min(bytes.length, p + PACKET_SIZE * m.count);
-  if (m.kind === 'drop') return joined(bytes.subarray(0, p), bytes.subarray(end));
-  return joined(bytes.subarray(0, end), bytes.subarray(p, end), bytes.subarray(end));
-}
-
-function joined(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
+  if (m.kind === 'drop') return concat([bytes.subarray(0, p), bytes.subarray(end)]);
+  return concat([bytes.subarray(0, end), bytes.subarray(p, end), bytes.subarray(end)]);
 }
 
 const packetNumber = fc.nat({ max: 100_000 });

@@ -17,20 +17,13 @@ const COMPRESSIBLE = [PLAYLIST_CONTENT_TYPE, 'application/json', 'text/'];
 /** Registered on the root instance (these plugins skip encapsulation), before any route. */
 export function registerHttpFeatures(app: FastifyInstance, corsOrigins: readonly string[]): void {
   void app.register(compress, { global: true, encodings: ['gzip'], customTypes: (type) => COMPRESSIBLE.some((prefix) => type.startsWith(prefix)), threshold: 256 });
-  void app.register(cors, {
-    // Players on any site read /play; only the listed pages may call /v1 (it takes API keys).
-    delegator: (request, callback) => {
-      const management = (request.url ?? '').startsWith('/v1');
-      callback(null, {
-        origin: management ? [...corsOrigins] : '*',
-        // PATCH and DELETE for resumable uploads from web pages (their preflights are answered here; tus
-        // sets the exposed headers of its own responses).
-        methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
-        exposedHeaders: ['Content-Length', 'Retry-After'],
-        maxAge: 600,
-      });
-    },
-  });
+  // PATCH and DELETE for resumable uploads from web pages (their preflights are answered here; tus
+  // sets the exposed headers of its own responses).
+  const common = { methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'], exposedHeaders: ['Content-Length', 'Retry-After'], maxAge: 600 };
+  const players = { ...common, origin: '*' };
+  const management = { ...common, origin: [...corsOrigins] };
+  // Players on any site read /play; only the listed pages may call /v1 (it takes API keys).
+  void app.register(cors, { delegator: (request, callback) => callback(null, (request.url ?? '').startsWith('/v1') ? management : players) });
   app.addSchema(ErrorBody);
   void app.register(swagger, {
     openapi: {
