@@ -14,7 +14,13 @@ export const Rendition = Type.Object({
   segments: Type.Integer(),
 });
 
-export const VideoState = Type.Union([Type.Literal('uploading'), Type.Literal('processing'), Type.Literal('ready'), Type.Literal('failed')]);
+export const VideoState = Type.Union([Type.Literal('uploading'), Type.Literal('processing'), Type.Literal('ready'), Type.Literal('failed')], {
+  description: '`ready`: playable (the upload passed inspection and its source is in place); the opening may still be in the making.',
+});
+
+export const OpeningState = Type.Union([Type.Literal('making'), Type.Literal('pinned')], {
+  description: 'The pre-transcoded first segments of an ingested video: `making` (playback works; what is missing is made on demand) or `pinned` (in the cache, kept).',
+});
 
 export const UploadAccepted = Type.Object({
   id: Type.String({ description: 'The new video\'s id; follow it with `GET /v1/videos/:id`.' }),
@@ -27,6 +33,7 @@ export const Video = Type.Object({
   duration: Type.Number({ description: 'Seconds.' }),
   size: Type.Integer({ description: 'Bytes of the source.' }),
   renditions: Type.Array(Rendition),
+  opening: Type.Optional(OpeningState),
   error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() })),
 });
 
