@@ -40,6 +40,7 @@ export const Video = Type.Object({
 export const PlaybackRequest = Type.Object(
   {
     profile: Type.Optional(ProfileName),
+    bandwidth: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000_000, description: 'Bit/s the viewer is expected to carry; the master playlist lists first the variant that fits it. Default: by profile (8 Mb/s desktop, 4 Mb/s mobile, 1.5 Mb/s legacy).' })),
     lifetimeSeconds: Type.Optional(Type.Integer({ minimum: 1, description: 'How long the link may be opened; at most the session lifetime.' })),
     reusable: Type.Optional(Type.Boolean({ description: 'True: the link may be opened more than once until it expires (embeds).' })),
   },
@@ -49,5 +50,5 @@ export const PlaybackRequest = Type.Object(
 export const PlaybackLink = Type.Object({
   url: Type.String({ description: 'The master playlist URL, holding a one-time token.' }),
   expiresAt: Type.String({ format: 'date-time' }),
-  profile: ProfileName,
+  profile: Type.Optional(Type.Union([ProfileName], { description: 'The profile the request fixed; absent when the player\'s User-Agent decides as it opens the link.' })),
 });
