@@ -125,7 +125,7 @@ export function playRoutes(parent: FastifyInstance, services: PlaybackServices):
       if (!reply.raw.writableFinished) abort.abort();
     });
     const routed = await services.segments.route({
-      job: { videoId: record.id, renditionId: rendition.id, profile: session.claims.profile, rungId: rendition.rung.id, sourceKey: record.sourceKey, segment },
+      job: { videoId: record.id, renditionId: rendition.id, profile: session.claims.profile, rungId: rendition.rung.id, sourceKey: record.sourceKey, segment, sessionId: session.id },
       sessionId: session.id,
       sessionTtlMs: Math.max(1, session.expiresAt.getTime() - services.now().getTime()),
       signal: abort.signal,
