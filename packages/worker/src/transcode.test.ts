@@ -139,6 +139,23 @@ test('at capacity, a paused run gives its slot to another video (the refusal of 
   assert.equal(held()?.endReason, 'evicted for new work');
 });
 
+test('a session that switches rendition gets its slot from the run it left, which pauses at once', async () => {
+  harness = await startHarness(services, { capacity: 1, runAhead: 100, idleMs: 60_000 });
+  const h = harness;
+  await h.upload('v-switch', sourcePath);
+  await h.manager.segment('v-switch', RENDITION, 0, 's1');
+  const left = () => h.manager.listRuns().find((run) => run.rendition === RENDITION);
+  assert.equal(left()?.state, 'running', 'far from its run-ahead limit, the first run goes on');
+  // Another session's request finds the worker full: the run is theirs, and it is encoding.
+  await assert.rejects(h.manager.segment('v-switch', 'mobile-180p', 0, 's2'), { code: 'WORKER_FULL' });
+  // Its own session switching away is not refused: the run it left pauses and gives up its slot.
+  const served = await h.manager.segment('v-switch', 'mobile-180p', 0, 's1');
+  assert.ok(served.bytes.length > 0);
+  assert.equal(left()?.state, 'stopped');
+  assert.equal(left()?.endReason, 'evicted for new work');
+  assert.match(h.manager.metrics(), /kiln_worker_transcodes_left_total 1/);
+});
+
 test('a run takes its first segment from a low-latency output of the same ffmpeg unless told not to; /metrics counts runs and ffmpeg', async () => {
   // desktop: B-frames everywhere but in a split run's first segment, whose encoder holds no frame.
   for (const split of [true, false]) {

@@ -24,7 +24,7 @@ function streamInfAttributes(rung: Rung): string[] {
   return attributes;
 }
 
-/** The master playlist text, variants in the order given (the ladder's: lowest first). */
+/** The master playlist text, variants in the order given (the start variant first: `startFirst`). */
 export function renderMasterPlaylist(entries: readonly MasterEntry[]): string {
   if (entries.length === 0) throw new RangeError('a master playlist needs at least one variant');
   const lines = ['#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-INDEPENDENT-SEGMENTS'];

@@ -7,10 +7,10 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ApiErrors } from '../errors.js';
 import type { PlaybackServices } from '../plugins/app/services.js';
-import { renderMasterPlaylist, renderVariantPlaylist, renditionsFor, sharedTargetDuration, type Rendition } from '../playlists/index.js';
+import { DEFAULT_START_BANDWIDTH, renderMasterPlaylist, renderVariantPlaylist, renditionsFor, sharedTargetDuration, startFirst, type Rendition } from '../playlists/index.js';
 import { errorResponses } from '../schemas/common.js';
 import type { Session } from '../tokens/playback-tokens.js';
-import { parseSegmentFileName, PLAYLIST_CONTENT_TYPE, SEGMENT_CONTENT_TYPE, type VideoRecord } from '@kiln/shared';
+import { parseSegmentFileName, PLAYLIST_CONTENT_TYPE, profileFromUserAgent, SEGMENT_CONTENT_TYPE, type ProfileName, type VideoRecord } from '@kiln/shared';
 
 /** Playlists never change, but the master consumes a link and sessions expire: keep them short. */
 const MASTER_CACHE = 'private, no-store';
@@ -70,6 +70,14 @@ async function segmentContext(services: PlaybackServices, params: SessionParamsV
   return { ...context.value, segment: segmentNumber(params.file, context.value.rendition), cached: cached.value };
 }
 
+/** The session's renditions, the start variant first (`start-variant.ts`): from the bandwidth hint and which first segments are cached. */
+async function startOrder(services: PlaybackServices, record: VideoRecord, profile: ProfileName, bandwidth: number | undefined): Promise<Rendition[]> {
+  const renditions = renditionsFor(record, profile);
+  const entries = await Promise.all(renditions.map((rendition) => services.segments.lookup(record.id, rendition.id, 0)));
+  const cached = new Set(renditions.filter((_, index) => entries[index] !== undefined).map((rendition) => rendition.id));
+  return startFirst(renditions, { bandwidth: bandwidth ?? DEFAULT_START_BANDWIDTH[profile], cached });
+}
+
 export function playRoutes(parent: FastifyInstance, services: PlaybackServices): void {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
   const { tokens, videos, settings } = services;
@@ -83,9 +91,11 @@ export function playRoutes(parent: FastifyInstance, services: PlaybackServices):
     const sessionId = tokens.newSessionId();
     // The worker named in the session token lets a load balancer route segments straight to it.
     const worker = await services.scheduler.pick(sessionId, { sessionTtlMs: settings.sessionLifetimeMs });
-    const claims = { video: record.id, profile: link.claims.profile, ...(worker ? { worker: worker.workerId } : {}) };
+    const profile = link.claims.profile ?? profileFromUserAgent(request.headers['user-agent']);
+    const claims = { video: record.id, profile, ...(worker ? { worker: worker.workerId } : {}) };
     const session = tokens.startSession(sessionId, claims, settings.sessionLifetimeMs);
-    const entries = renditionsFor(record, link.claims.profile).map((rendition) => ({
+    const renditions = await startOrder(services, record, profile, link.claims.bandwidth);
+    const entries = renditions.map((rendition) => ({
       rung: rendition.rung,
       uri: `../${record.id}/${session.token}/${rendition.id}/index.m3u8`,
     }));
@@ -115,7 +125,7 @@ export function playRoutes(parent: FastifyInstance, services: PlaybackServices):
       if (!reply.raw.writableFinished) abort.abort();
     });
     const routed = await services.segments.route({
-      job: { videoId: record.id, renditionId: rendition.id, profile: session.claims.profile, rungId: rendition.rung.id, sourceKey: record.sourceKey, segment },
+      job: { videoId: record.id, renditionId: rendition.id, profile: session.claims.profile, rungId: rendition.rung.id, sourceKey: record.sourceKey, segment, sessionId: session.id },
       sessionId: session.id,
       sessionTtlMs: Math.max(1, session.expiresAt.getTime() - services.now().getTime()),
       signal: abort.signal,

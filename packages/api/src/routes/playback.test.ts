@@ -28,20 +28,44 @@ function code(response: { json: <T>() => T }): string {
   return response.json<{ code: string }>().code;
 }
 
-test('POST playback answers a one-time URL with its expiry; the profile comes from the body, else the User-Agent', async () => {
+/** The master a link opens, fetched with `userAgent`: its renditions' profile and its first variant. */
+async function openLink(app: ReturnType<typeof h.build>, url: string, userAgent: string): Promise<{ profile: string; first: string }> {
+  const master = await app.inject({ method: 'GET', url: new URL(url).pathname, headers: { 'user-agent': userAgent } });
+  assert.equal(master.statusCode, 200);
+  const parsed = HLS.parse(master.body);
+  assert.ok(parsed.isMasterPlaylist);
+  const first = /\/(\w+)-(\w+)\/index\.m3u8$/.exec(parsed.variants[0]?.uri ?? '');
+  return { profile: first?.[1] ?? '', first: `${first?.[1] ?? ''}-${first?.[2] ?? ''}` };
+}
+
+const HEADLESS_CHROMIUM = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36';
+const OLD_IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 4_2_1 like Mac OS X)';
+
+test('POST playback answers a one-time URL with its expiry; the profile comes from the body, else from the player as it opens the link', async () => {
   const app = h.build();
-  const response = await app.inject({ method: 'POST', url: '/v1/videos/v1/playback', payload: { lifetimeSeconds: 60 }, headers: AS_ADMIN });
+  const response = await app.inject({ method: 'POST', url: '/v1/videos/v1/playback', payload: { lifetimeSeconds: 60 }, headers: { ...AS_ADMIN, 'user-agent': 'node' } });
   assert.equal(response.statusCode, 201);
-  const body = response.json<{ url: string; expiresAt: string; profile: string }>();
+  const body = response.json<{ url: string; expiresAt: string; profile?: string }>();
   assert.match(body.url, /^https:\/\/kiln\.test\/play\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\/master\.m3u8$/);
   assert.equal(body.expiresAt, new Date(h.clock.now + 60_000).toISOString());
-  assert.equal(body.profile, 'mobile');
-  const iphone = await app.inject({
-    method: 'POST', url: '/v1/videos/v1/playback', headers: { ...AS_ADMIN, 'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 4_2_1 like Mac OS X)' },
-  });
-  assert.equal(iphone.json<{ profile: string }>().profile, 'legacy');
-  const chosen = await app.inject({ method: 'POST', url: '/v1/videos/v1/playback', payload: { profile: 'desktop' }, headers: { ...AS_ADMIN, 'user-agent': 'iPhone OS 4_2' } });
+  assert.equal(body.profile, undefined, 'a backend asking on a viewer\'s behalf fixes no profile');
+  assert.equal((await openLink(app, body.url, HEADLESS_CHROMIUM)).profile, 'desktop');
+  const forIphone = await app.inject({ method: 'POST', url: '/v1/videos/v1/playback', headers: AS_ADMIN });
+  assert.equal((await openLink(app, forIphone.json<{ url: string }>().url, OLD_IPHONE)).profile, 'legacy');
+  const chosen = await app.inject({ method: 'POST', url: '/v1/videos/v1/playback', payload: { profile: 'desktop' }, headers: AS_ADMIN });
   assert.equal(chosen.json<{ profile: string }>().profile, 'desktop');
+  assert.equal((await openLink(app, chosen.json<{ url: string }>().url, OLD_IPHONE)).profile, 'desktop', 'a profile the request fixed stands');
+});
+
+test('the master lists first the variant that fits the bandwidth hint, else the profile\'s default; a cached first segment one rung below wins', async () => {
+  const app = h.build();
+  const link = async (payload: object) => (await app.inject({ method: 'POST', url: '/v1/videos/v1/playback', payload, headers: AS_ADMIN })).json<{ url: string }>().url;
+  assert.equal((await openLink(app, await link({ profile: 'desktop' }), HEADLESS_CHROMIUM)).first, 'desktop-1080p');
+  assert.equal((await openLink(app, await link({ profile: 'mobile' }), HEADLESS_CHROMIUM)).first, 'mobile-720p');
+  assert.equal((await openLink(app, await link({ profile: 'desktop', bandwidth: 1_000_000 }), HEADLESS_CHROMIUM)).first, 'desktop-360p');
+  assert.equal((await openLink(app, await link({ profile: 'desktop', bandwidth: 10_000 }), HEADLESS_CHROMIUM)).first, 'desktop-234p', 'nothing fits: the lowest');
+  await h.redis.hset(h.keys.segmentIndex('v1', 'desktop-720p'), '0', JSON.stringify({ bytes: 1, created: 1, accessed: 1 }));
+  assert.equal((await openLink(app, await link({ profile: 'desktop' }), HEADLESS_CHROMIUM)).first, 'desktop-720p');
 });
 
 test('POST playback refuses unknown videos, videos not ready, bad profiles and too long lifetimes with stable codes', async () => {

@@ -24,7 +24,8 @@ async function startSession(app: FastifyInstance): Promise<{ base: string; maste
   const master = await app.inject({ method: 'GET', url: new URL(link.json<{ url: string }>().url).pathname });
   const parsed = HLS.parse(master.body);
   assert.ok(parsed.isMasterPlaylist);
-  const variant = new URL(parsed.variants[0]?.uri ?? '', 'https://kiln.test/play/t/master.m3u8').pathname;
+  const lowest = [...parsed.variants].sort((a, b) => a.bandwidth - b.bandwidth)[0];
+  const variant = new URL(lowest?.uri ?? '', 'https://kiln.test/play/t/master.m3u8').pathname;
   return { base: variant.replace(/index\.m3u8$/, ''), master: master.body };
 }
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { HttpErrors, profileFromUserAgent } from '@kiln/shared';
+import { HttpErrors } from '@kiln/shared';
 import type { PlaybackServices } from '../plugins/app/services.js';
 import { JSON_BODY_LIMIT } from '../limits/http-limits.js';
 import { VideoIdParams, errorResponses } from '../schemas/common.js';
@@ -43,9 +43,12 @@ export function videoRoutes(parent: FastifyInstance, services: PlaybackServices)
     if (lifetimeMs > settings.sessionLifetimeMs) {
       throw HttpErrors.create('BAD_REQUEST', `lifetimeSeconds may be at most ${settings.sessionLifetimeMs / 1000}`);
     }
-    const profile = body.profile ?? profileFromUserAgent(request.headers['user-agent']);
-    const link = tokens.issueLink({ video: request.params.id, profile, reusable: body.reusable ?? false }, lifetimeMs);
+    // Without a profile the player's own User-Agent decides when it opens the link: a backend that
+    // asks for links on a viewer's behalf has a User-Agent of its own.
+    const { profile, bandwidth } = body;
+    const fixed = { ...(profile === undefined ? {} : { profile }), ...(bandwidth === undefined ? {} : { bandwidth }) };
+    const link = tokens.issueLink({ video: request.params.id, reusable: body.reusable ?? false, ...fixed }, lifetimeMs);
     const url = `${publicBase(request, settings.publicUrl)}/play/${link.token}/master.m3u8`;
-    return reply.code(201).header('cache-control', 'no-store').send({ url, expiresAt: link.expiresAt.toISOString(), profile });
+    return reply.code(201).header('cache-control', 'no-store').send({ url, expiresAt: link.expiresAt.toISOString(), ...(profile === undefined ? {} : { profile }) });
   });
 }

@@ -25,6 +25,7 @@ export function videoView(record: VideoRecord): VideoView {
       averageBandwidth: rung.bandwidth.average,
       segments: plan.segments.length,
     })),
+    ...(record.opening === undefined ? {} : { opening: record.opening }),
     ...(record.error === undefined ? {} : { error: record.error }),
   };
 }

@@ -14,6 +14,8 @@ export interface SegmentJob {
   readonly rungId: string;
   readonly sourceKey: string;
   readonly segment: number;
+  /** The playback session asking: a worker lets the runs of renditions it has left give way. */
+  readonly sessionId?: string;
 }
 
 export interface SegmentStream {

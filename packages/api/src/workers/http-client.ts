@@ -1,6 +1,6 @@
 /**
  * The WorkerClient over HTTP, against the worker's routes (packages/worker/src/http/app.ts):
- * `POST /transcodes {video, rendition, segment}` and `GET /segments/{video}/{rendition}/{n}.ts`.
+ * `POST /transcodes {video, rendition, segment, session}` and `GET /segments/{video}/{rendition}/{n}.ts?session=`.
  * The worker finds the source and plans the rendition itself (from `{profile}-{rung}`), so the job's
  * profile, rung and source key are not sent. 503 (full, draining) and connection failures mean
  * "route elsewhere"; any other failure is WORKER_FAILED.
@@ -32,7 +32,8 @@ async function send(workerUrl: string, path: string, init: RequestInit): Promise
 }
 
 function segmentPath(job: SegmentJob): string {
-  return `/segments/${encodeURIComponent(job.videoId)}/${encodeURIComponent(job.renditionId)}/${segmentFileName(job.segment)}`;
+  const session = job.sessionId === undefined ? '' : `?session=${encodeURIComponent(job.sessionId)}`;
+  return `/segments/${encodeURIComponent(job.videoId)}/${encodeURIComponent(job.renditionId)}/${segmentFileName(job.segment)}${session}`;
 }
 
 export function createHttpWorkerClient(): WorkerClient {
@@ -41,7 +42,7 @@ export function createHttpWorkerClient(): WorkerClient {
       const response = await send(workerUrl, '/transcodes', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ video: job.videoId, rendition: job.renditionId, segment: job.segment }),
+        body: JSON.stringify({ video: job.videoId, rendition: job.renditionId, segment: job.segment, ...(job.sessionId === undefined ? {} : { session: job.sessionId }) }),
         ...(signal ? { signal } : {}),
       });
       await response.body?.cancel();

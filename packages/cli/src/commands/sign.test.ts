@@ -34,11 +34,11 @@ test('kiln sign prints a master URL whose link the signing key verifies, for the
   assert.throws(() => verifySessionToken(KEY, tokenOf(stdout.trim()), { now: NOW }), (error: unknown) => SharedErrors.is(error, 'TOKEN_WRONG_KIND'));
 });
 
-test('defaults: mobile, one-time, 10 minutes, KILN_PUBLIC_URL else the local API', async () => {
+test('defaults: the player\'s User-Agent picks the profile, one-time, 10 minutes, KILN_PUBLIC_URL else the local API', async () => {
   const local = await sign(['--video', 'v'], { ...ENV, KILN_PUBLIC_URL: '' });
   assert.ok(local.stdout.startsWith('http://127.0.0.1:8080/play/'));
   const link = verifyPlaybackToken(KEY, tokenOf(local.stdout.trim()), { now: NOW });
-  assert.deepEqual([link.claims.profile, link.claims.reusable, link.exp], ['mobile', false, NOW.getTime() / 1000 + 600]);
+  assert.deepEqual([link.claims.profile, link.claims.reusable, link.exp], [undefined, false, NOW.getTime() / 1000 + 600]);
   const publicUrl = await sign(['--video', 'v'], { ...ENV, KILN_PUBLIC_URL: 'https://kiln.example.org' });
   assert.ok(publicUrl.stdout.startsWith('https://kiln.example.org/play/'));
   const two = [(await sign(['--video', 'v'])).stdout, (await sign(['--video', 'v'])).stdout];

@@ -16,7 +16,8 @@ const MAX_VIDEO_ID_LENGTH = 128;
 export interface SignRequest {
   readonly key: SigningKey;
   readonly video: string;
-  readonly profile: ProfileName;
+  /** Absent: the player's User-Agent decides when it opens the link. */
+  readonly profile?: ProfileName;
   readonly reusable: boolean;
   readonly ttlMs: number;
   /** `--base-url`, else KILN_PUBLIC_URL, else the local API. */
@@ -26,7 +27,7 @@ export interface SignRequest {
 /** The master playlist URL of a freshly signed one-time (or reusable) link, valid from `now` for `ttlMs`. */
 export function signedPlaybackUrl(request: SignRequest, now: Date): string {
   const { key, video, profile, reusable, ttlMs, baseUrl } = request;
-  const token = signPlaybackToken(key, { video, profile, reusable }, { expiresAt: new Date(now.getTime() + ttlMs) });
+  const token = signPlaybackToken(key, { video, reusable, ...(profile === undefined ? {} : { profile }) }, { expiresAt: new Date(now.getTime() + ttlMs) });
   return `${baseUrl.replace(/\/+$/, '')}/play/${token}/master.m3u8`;
 }
 
@@ -37,7 +38,7 @@ export function readSignRequest(args: string[], env: Env): SignRequest | { reado
     ({ values } = parseArgs({
       args,
       options: {
-        video: { type: 'string' }, profile: { type: 'string', default: 'mobile' }, ttl: { type: 'string', default: '10m' },
+        video: { type: 'string' }, profile: { type: 'string' }, ttl: { type: 'string', default: '10m' },
         reusable: { type: 'boolean', default: false }, 'base-url': { type: 'string' },
       },
       strict: true,
@@ -49,7 +50,7 @@ export function readSignRequest(args: string[], env: Env): SignRequest | { reado
   if (video === undefined || video.length === 0 || video.length > MAX_VIDEO_ID_LENGTH) {
     return { problem: `--video: a video id of 1 to ${MAX_VIDEO_ID_LENGTH} characters is required` };
   }
-  const profileName = profileNameSchema.safeParse(profile);
+  const profileName = profileNameSchema.optional().safeParse(profile);
   if (!profileName.success) return { problem: '--profile: must be mobile, desktop or legacy' };
   const ttlMs = duration(1000).safeParse(ttl);
   if (!ttlMs.success) return { problem: '--ttl: must be a duration of at least 1s, like 30s, 10m or 6h' };
@@ -59,7 +60,7 @@ export function readSignRequest(args: string[], env: Env): SignRequest | { reado
   if (env.KILN_SIGNING_KEY === undefined || env.KILN_SIGNING_KEY === '') return { problem: 'KILN_SIGNING_KEY: is required (KEYID:SECRET)' };
   const key = readSigningKey(env.KILN_SIGNING_KEY);
   if ('problem' in key) return { problem: `KILN_SIGNING_KEY: ${key.problem}` };
-  return { key: key.key, video, profile: profileName.data, reusable, ttlMs: ttlMs.data, baseUrl };
+  return { key: key.key, video, reusable, ttlMs: ttlMs.data, baseUrl, ...(profileName.data === undefined ? {} : { profile: profileName.data }) };
 }
 
 export interface SignCommandIo {

@@ -1,6 +1,6 @@
 /**
  * What a client of the upload API does, for tests and benchmarks against a test cluster: upload a
- * file, wait for `ready`, ask for a playback URL; and what the cache index says about a video.
+ * file, wait until it plays or its ingest has finished, ask for a playback URL; and what the cache index says about a video.
  */
 import { readFile } from 'node:fs/promises';
 import type { Redis } from 'ioredis';
@@ -13,6 +13,7 @@ export interface UploadedVideo {
   readonly state: string;
   readonly duration: number;
   readonly renditions: readonly { id: string; profile: string; segments: number }[];
+  readonly opening?: 'making' | 'pinned';
   readonly error?: { code: string; message: string };
 }
 
@@ -26,12 +27,26 @@ export async function videoView(base: string, id: string): Promise<UploadedVideo
   return (await (await fetch(`${base}/v1/videos/${id}`, { headers: AS_ADMIN })).json()) as UploadedVideo;
 }
 
-/** Polls until the video is `ready` or `failed` (every 100 ms, at most `attempts` times). */
+/** The ingest has finished: refused or failed, or playable with its opening pinned (or none to make). */
+export function ingestFinished(view: Pick<UploadedVideo, 'state' | 'opening'>): boolean {
+  return view.state === 'failed' || (view.state === 'ready' && view.opening !== 'making');
+}
+
+/** Polls until the ingest has finished (every 100 ms, at most `attempts` times). */
 export async function settledVideo(base: string, id: string, attempts = 600): Promise<UploadedVideo> {
+  return pollVideo(base, id, ingestFinished, attempts);
+}
+
+/** Polls until the video plays (`ready`, its opening perhaps still being made) or has failed. */
+export async function playableVideo(base: string, id: string, attempts = 600): Promise<UploadedVideo> {
+  return pollVideo(base, id, (view) => view.state === 'ready' || view.state === 'failed', attempts);
+}
+
+async function pollVideo(base: string, id: string, until: (view: UploadedVideo) => boolean, attempts: number): Promise<UploadedVideo> {
   let last: UploadedVideo | undefined;
   await waitFor(`video ${id} to settle`, async () => {
     last = await videoView(base, id);
-    return last.state === 'ready' || last.state === 'failed';
+    return until(last);
   }, attempts);
   if (last === undefined) throw new Error('no answer');
   return last;

@@ -13,19 +13,12 @@ import { endedIngestJob } from '../testing/ingest-job.js';
 import { sampleMediaFile, waitFor } from '@kiln/shared/testing';
 import { AS_ADMIN } from '@kiln/api/testing';
 import { startCluster, type Cluster } from '../testing/cluster.js';
+import { settledVideo, videoView, type UploadedVideo } from '../testing/upload-client.js';
 
 const MAX_BYTES = 2 * 1024 * 1024;
 let cluster: Cluster;
 /** ffmpeg pids seen during a test: all must be gone at its end. */
 const ffmpegSeen = new Set<number>();
-
-interface VideoView {
-  id: string;
-  state: string;
-  duration: number;
-  renditions: { id: string; profile: string; segments: number }[];
-  error?: { code: string; message: string };
-}
 
 before(async () => {
   cluster = await startCluster({ maxBytes: MAX_BYTES });
@@ -49,21 +42,11 @@ async function upload(name: string): Promise<{ status: number; body: { id: strin
   return { status: response.status, body: (await response.json()) as { id: string; state: string } };
 }
 
-async function video(id: string): Promise<VideoView> {
-  return (await (await fetch(`${cluster.base}/v1/videos/${id}`, { headers: AS_ADMIN })).json()) as VideoView;
-}
-
-async function settled(id: string): Promise<VideoView> {
-  let last: VideoView | undefined;
-  await waitFor(`video ${id} to settle`, async () => {
-    last = await video(id);
-    return last.state === 'ready' || last.state === 'failed';
-  });
-  return last ?? assert.fail('no answer');
-}
+const video = (id: string) => videoView(cluster.base, id);
+const settled = (id: string) => settledVideo(cluster.base, id);
 
 /** Every rendition of the default profiles has its opening (segments 0–2, or all of a short one) stored and pinned. */
-async function assertPinnedOpenings(view: VideoView): Promise<void> {
+async function assertPinnedOpenings(view: UploadedVideo): Promise<void> {
   const renditions = view.renditions.filter((rendition) => DEFAULT_PROFILES.some((profile) => profile === rendition.profile));
   assert.ok(renditions.length >= DEFAULT_PROFILES.length, 'renditions of every default profile');
   for (const rendition of renditions) {

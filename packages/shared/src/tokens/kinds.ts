@@ -15,7 +15,10 @@ const videoIdSchema = z.string().min(1).max(128);
 export const playbackClaimsSchema = z.strictObject({
   kind: z.literal('playback'),
   video: videoIdSchema,
-  profile: profileNameSchema,
+  /** Absent: the player's User-Agent at its first master playlist fetch decides. */
+  profile: profileNameSchema.optional(),
+  /** Bit/s the client expects to carry: the master lists first the variant that fits it. */
+  bandwidth: z.number().int().positive().optional(),
   /** True for links that may be opened more than once until they expire (e.g. an embed). */
   reusable: z.boolean(),
 });

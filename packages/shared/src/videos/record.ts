@@ -1,13 +1,19 @@
 /**
  * The video record (Redis hash at RedisKeys.video): what playback needs to render playlists
  * before any encode. The API creates it at upload, the ingest job (worker) fills it in and moves
- * it on: uploading → processing → ready | failed. It lives here because both write it.
+ * it on: uploading → processing → ready | failed. `ready` means playable: the inspection verdict
+ * is in and the source workers read is in place; the pinned opening is made after that, in the
+ * background (`opening`). It lives here because both write it.
  */
 import type { LadderSource, VideoFacts } from '../media/index.js';
 import { parseRational, type Rational } from '../schedule/index.js';
 
 export const VIDEO_STATES = ['uploading', 'processing', 'ready', 'failed'] as const;
 export type VideoState = (typeof VIDEO_STATES)[number];
+
+/** The pinned opening of an ingested video: being made (playback works, made on demand meanwhile) or pinned in the cache. */
+export const OPENING_STATES = ['making', 'pinned'] as const;
+export type OpeningState = (typeof OPENING_STATES)[number];
 
 /** The picture facts playlists need before any encode; the frame rate is constant (ingest makes VFR sources CFR). */
 export type VideoPicture = Pick<VideoFacts, 'width' | 'height' | 'rotation' | 'sampleAspectRatio' | 'frameRate'>;
@@ -30,6 +36,8 @@ export interface VideoRecord {
   /** Absent for audio-only sources. */
   readonly picture?: VideoPicture;
   readonly hasAudio: boolean;
+  /** Absent for a video registered without ingest (nothing is pre-transcoded for it). */
+  readonly opening?: OpeningState;
   readonly error?: { readonly code: string; readonly message: string };
   readonly createdAt: number;
 }
@@ -58,6 +66,7 @@ export function recordToFields(record: VideoRecord): Record<string, string> {
     Object.assign(fields, { width: String(width), height: String(height), rotation: String(rotation), frameRate: formatRational(frameRate) });
     if (sampleAspectRatio !== undefined) fields.sampleAspectRatio = formatRational(sampleAspectRatio);
   }
+  if (record.opening !== undefined) fields.opening = record.opening;
   if (record.error !== undefined) Object.assign(fields, { errorCode: record.error.code, errorMessage: record.error.message });
   return fields;
 }
@@ -77,12 +86,17 @@ function isVideoState(value: string | undefined): value is VideoState {
   return (VIDEO_STATES as readonly (string | undefined)[]).includes(value);
 }
 
+function isOpeningState(value: string | undefined): value is OpeningState {
+  return (OPENING_STATES as readonly (string | undefined)[]).includes(value);
+}
+
 /** The record from its hash, or undefined when the hash is empty or not a record we understand. */
 export function recordFromFields(fields: Readonly<Record<string, string>>): VideoRecord | undefined {
   const { id, state, sourceKey, size, duration, hasAudio, createdAt } = fields;
   if (id === undefined || !isVideoState(state) || sourceKey === undefined || duration === undefined) return undefined;
   const picture = pictureFromFields(fields);
   const error = fields.errorCode === undefined ? undefined : { code: fields.errorCode, message: fields.errorMessage ?? '' };
+  const { opening } = fields;
   return {
     id,
     state,
@@ -92,6 +106,7 @@ export function recordFromFields(fields: Readonly<Record<string, string>>): Vide
     hasAudio: hasAudio === '1',
     createdAt: Number(createdAt ?? 0),
     ...(picture === undefined ? {} : { picture }),
+    ...(isOpeningState(opening) ? { opening } : {}),
     ...(error === undefined ? {} : { error }),
   };
 }

@@ -33,16 +33,23 @@ const transcodeBody = {
     video: { type: 'string', pattern: ID },
     rendition: { type: 'string', pattern: ID },
     segment: { type: 'integer', minimum: 0, default: 0 },
+    session: { type: 'string', pattern: ID },
   },
+} as const;
+/** The playback session asking, so runs of renditions it has left give way (`runsLeftBy`). */
+const sessionQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { session: { type: 'string', pattern: ID } },
 } as const;
 
 function transcodeRoutes(app: FastifyInstance, transcodes: WorkerTranscodes): void {
   // A segment: from memory the moment it closes, else from the cache, else made (bounded wait, then 504).
-  app.get<{ Params: { video: string; rendition: string; file: string } }>('/segments/:video/:rendition/:file', { schema: { params: segmentParams } }, async (request, reply) => {
+  app.get<{ Params: { video: string; rendition: string; file: string }; Querystring: { session?: string } }>('/segments/:video/:rendition/:file', { schema: { params: segmentParams, querystring: sessionQuery } }, async (request, reply) => {
     const { video, rendition, file } = request.params;
     const index = parseSegmentFileName(file);
     if (index === undefined) throw HttpErrors.create('BAD_REQUEST', `${file.slice(0, 40)} is not a segment's file name ({n}.ts)`);
-    const served = await transcodes.segment(video, rendition, index);
+    const served = await transcodes.segment(video, rendition, index, request.query.session);
     return reply
       .header('content-type', SEGMENT_CONTENT_TYPE)
       .header('cache-control', 'public, max-age=31536000, immutable')
@@ -50,9 +57,9 @@ function transcodeRoutes(app: FastifyInstance, transcodes: WorkerTranscodes): vo
       .send(served.bytes);
   });
   // Ensure a transcode for (video, rendition) that will make `segment` (the API calls this on a cache miss).
-  app.post<{ Body: { video: string; rendition: string; segment: number } }>('/transcodes', { schema: { body: transcodeBody } }, async (request, reply) => {
-    const { video, rendition, segment } = request.body;
-    const result = await transcodes.ensure(video, rendition, segment);
+  app.post<{ Body: { video: string; rendition: string; segment: number; session?: string } }>('/transcodes', { schema: { body: transcodeBody } }, async (request, reply) => {
+    const { video, rendition, segment, session } = request.body;
+    const result = await transcodes.ensure(video, rendition, segment, session);
     return reply.code(result.status === 'started' ? 201 : 200).send(result);
   });
   app.get('/transcodes', (_request, reply) => reply.send({ runs: transcodes.listRuns() }));

@@ -1,18 +1,19 @@
 /**
  * The ingest job against a real Redis, a real S3 API and ffmpeg: an upload that is already the
- * source has its opening made in place before it is checked, and a refusal found after that start
- * still comes out with its code and leaves nothing made from the upload behind.
+ * source has its opening started in place while it is checked, plays once the verdict is in (before
+ * its opening is pinned), and a refusal found after that start still comes out with its code and
+ * leaves nothing made from the upload behind.
  */
 import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { DEFAULT_PROFILES, createLogger, isKilnError, sourceObjectKey, uploadObjectKey } from '@kiln/shared';
+import { DEFAULT_PROFILES, createLogger, isKilnError, sourceObjectKey, uploadObjectKey, type VideoStore } from '@kiln/shared';
 import { sampleMediaDirectory } from '@kiln/shared/testing';
 import { SegmentCache } from '../segments/cache.js';
 import { startIngestRig, type IngestRig } from '../testing/ingest-rig.js';
-import { discardIngest } from './discard.js';
+import { discardIngest, discardSegments } from './discard.js';
 import { openingLength, openingRenditions } from './opening.js';
 import { runIngest, type IngestDependencies } from './ingest.js';
 
@@ -37,6 +38,7 @@ function dependencies(): IngestDependencies {
       for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
         const entry = JSON.parse(line) as { msg?: string; step?: string };
         if (entry.msg === 'ingest step' && entry.step !== undefined) steps.push(entry.step);
+        if (entry.msg === 'pre-transcode started') steps.push('opening started');
       }
       done();
     },
@@ -52,13 +54,36 @@ function declaringLonger(mp4: Buffer): Buffer {
   return copy;
 }
 
-test('an MP4 that needs nothing has its opening made in place: ready, opening pinned, the source a copy of the upload', async () => {
+/** The job's dependencies, with every record it writes noted in `updates` together with what was in place at that moment. */
+function watchedDependencies(updates: { state: string; opening?: string; source: boolean; facts: boolean }[]): IngestDependencies {
+  const deps = dependencies();
+  const { storage, redis, keys } = rig.harness;
+  const videos: VideoStore = {
+    ...deps.videos,
+    async update(videoId, change) {
+      const written = await deps.videos.update(videoId, change);
+      const record = await deps.videos.find(videoId);
+      const source = (await storage.head(sourceObjectKey(videoId))) !== undefined;
+      const facts = (await redis.exists(keys.sourceFacts(videoId))) === 1;
+      if (record !== undefined) updates.push({ state: record.state, ...(record.opening === undefined ? {} : { opening: record.opening }), source, facts });
+      return written;
+    },
+  };
+  return { ...deps, videos };
+}
+
+test('an MP4 that needs nothing plays once checked, its opening made in place meanwhile, then pinned; the source a copy of the upload', async () => {
   const bytes = await readFile(join(MEDIA, 'h264-aac-moov-at-end-15s.mp4'));
   steps.length = 0;
   await rig.uploaded('inplace', bytes);
   const { storage, redis, keys } = rig.harness;
-  await runIngest('inplace', dependencies(), new AbortController().signal);
-  assert.ok(steps.includes('segment 0 in place'), `steps: ${steps.join(', ')}`);
+  const updates: { state: string; opening?: string; source: boolean; facts: boolean }[] = [];
+  await runIngest('inplace', watchedDependencies(updates), new AbortController().signal);
+  assert.ok(steps.indexOf('opening started') < steps.indexOf('inspect'), `the opening starts before the inspection: ${steps.join(', ')}`);
+  assert.ok(steps.includes('download and copy'), `steps: ${steps.join(', ')}`);
+  const playable = updates.findIndex((update) => update.state === 'ready');
+  assert.deepEqual(updates[playable], { state: 'ready', opening: 'making', source: true, facts: true }, 'playable once the source and facts are in place, before the opening is pinned');
+  assert.deepEqual(updates.at(-1), { state: 'ready', opening: 'pinned', source: true, facts: true });
   const record = await rig.videos.find('inplace');
   assert.equal(record?.state, 'ready');
   assert.ok(Buffer.compare(await storage.getBytes(sourceObjectKey('inplace')), bytes) === 0, 'the source is the upload, byte for byte');
@@ -78,8 +103,8 @@ test('a refusal found after the opening started in place still comes out, and no
   await rig.uploaded('cut', declaringLonger(await readFile(join(MEDIA, 'h264-aac-faststart-10s.mp4'))));
   const deps = dependencies();
   await assert.rejects(runIngest('cut', deps, new AbortController().signal), (error) => isKilnError(error) && error.code === 'TRUNCATED');
-  assert.ok(steps.includes('segment 0 in place'), `steps: ${steps.join(', ')}`);
-  assert.ok((await redis.keys(keys.segmentIndexPattern('cut'))).length > 0, 'segments were made before the verdict');
+  assert.ok(steps.includes('opening started'), `the opening started before the verdict: ${steps.join(', ')}`);
+  assert.notEqual((await rig.videos.find('cut'))?.state, 'ready', 'a refused upload never plays');
   // What the runner does with a failure that is final.
   await discardIngest('cut', deps);
   assert.deepEqual(await redis.keys(keys.segmentIndexPattern('cut')), []);
@@ -89,4 +114,25 @@ test('a refusal found after the opening started in place still comes out, and no
     for await (const object of storage.list(prefix)) left.push(object.key);
   }
   assert.deepEqual(left, []);
+});
+
+test('a job run again once its video plays only makes the opening again, and pins it', async () => {
+  const bytes = await readFile(join(MEDIA, 'h264-aac-faststart-10s.mp4'));
+  await rig.uploaded('again', bytes);
+  const deps = dependencies();
+  await runIngest('again', deps, new AbortController().signal);
+  // A worker died after the verdict: the video plays, its opening is not all there.
+  await discardSegments('again', deps);
+  await rig.videos.update('again', (record) => ({ ...record, opening: 'making' }));
+  steps.length = 0;
+  await runIngest('again', deps, new AbortController().signal);
+  assert.deepEqual(steps, ['opening started', 'opening again'], 'no download, no inspection');
+  const record = await rig.videos.find('again');
+  assert.deepEqual([record?.state, record?.opening], ['ready', 'pinned']);
+  const { storage, redis, keys } = rig.harness;
+  const facts = JSON.parse((await redis.get(keys.sourceFacts('again'))) ?? '{}') as Parameters<typeof openingRenditions>[0];
+  const cache = new SegmentCache(storage, redis, keys);
+  for (const rendition of openingRenditions(facts, DEFAULT_PROFILES)) {
+    assert.equal((await cache.entry('again', rendition.id, 0))?.pinned, true, `${rendition.id}/0 pinned`);
+  }
 });

@@ -1,14 +1,16 @@
 /**
  * The ingest job: the upload (`uploads/{id}`) becomes the source workers read (`sources/{id}.mp4`)
- * or a refusal with a stable code; then the facts, the record's playback fields, the pinned opening,
- * and `ready`. Each step can run again: a job picked up after its worker died starts over.
+ * or a refusal with a stable code; then the facts and the record's playback fields, `ready` (the
+ * video plays from then on, made on demand), the pinned opening in the background, and `opening:
+ * pinned`. Each step can run again: a job picked up after its worker died starts over, or, once
+ * the video is playable, only makes its opening again.
  *
  * An upload that already is what workers read (an MP4/MOV the fast-start view takes, nothing to
- * normalize: `lookInPlace`) has its opening started from the upload object at once, segment 0 of
- * every rendition first. The download, the full inspection and the copy to `sources/` wait until
- * those runs have ended (they would only slow them down), then the verdict decides: a refusal
- * stops the opening and the runner removes what it made; facts other than those the opening started
- * from have it made again. Any other upload is downloaded, checked and normalized first.
+ * normalize: `lookInPlace`) has its opening started from the upload object at once, while it is
+ * downloaded, copied to `sources/` inside the store and inspected; the opening runs at a lower CPU
+ * priority, so the verdict is not slowed by it. A refusal stops the opening and the runner removes
+ * what it made; facts other than those the opening started from have it made again. Any other
+ * upload is downloaded, checked and normalized first, and plays once its source is put in place.
  */
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -19,11 +21,11 @@ import {
 } from '@kiln/shared';
 import { WorkerErrors } from '../errors.js';
 import { IngestErrors, inspectSource, normalizeSource, type IngestLimits, type NormalizeResult } from '../ingest/index.js';
-import type { TranscodeFacts } from '../transcode/transcode-facts.js';
+import { parseTranscodeFacts, type TranscodeFacts } from '../transcode/transcode-facts.js';
 import { localFileSource } from '../transcode/source.js';
 import { discardSegments } from './discard.js';
 import { factsFromPlan, recordFromFacts } from './ingest-facts.js';
-import { startOpening, type OpeningDependencies, type OpeningJob } from './opening.js';
+import { pretranscodeOpening, startOpening, type OpeningDependencies, type OpeningJob } from './opening.js';
 import { lookInPlace, type InPlaceSource } from './in-place.js';
 import type { JobScratch } from './scratch.js';
 import { logStep, stepTimer, type StepTimer } from './steps.js';
@@ -62,21 +64,26 @@ interface CheckedSource {
 export async function runIngest(videoId: string, deps: IngestDependencies, signal: AbortSignal): Promise<void> {
   const record = await deps.videos.find(videoId);
   if (record === undefined) throw WorkerErrors.create('VIDEO_MISSING', `no video ${videoId}: it was deleted before its ingest`);
-  if (record.state === 'ready') return;
+  if (record.state === 'ready' && record.opening !== 'making') return;
   const step = stepTimer(deps.log, videoId);
-  await deps.scratch.use(async (dir) => {
-    const job: IngestRun = { videoId, dir, deps, signal, step };
-    const look = await step('look in place', () => lookInPlace(videoId, deps.storage, deps.limits, signal));
-    if ('reason' in look) {
-      deps.log.debug({ videoId, reason: look.reason }, 'the opening waits for the checked source');
-      await ingestDownloaded(job);
-    } else {
-      await ingestInPlace(job, look);
-    }
-  });
-  await deps.videos.update(videoId, (current) => ({ ...current, state: 'ready' }));
+  if (record.state === 'ready') {
+    // Playable already (a retry after the verdict): the facts and the source are in place.
+    await step('opening again', async () => pretranscodeOpening(videoId, await storedFacts(videoId, deps), DEFAULT_PROFILES, deps.opening, signal));
+  } else {
+    await deps.scratch.use(async (dir) => {
+      const job: IngestRun = { videoId, dir, deps, signal, step };
+      const look = await step('look in place', () => lookInPlace(videoId, deps.storage, deps.limits, signal));
+      if ('reason' in look) {
+        deps.log.debug({ videoId, reason: look.reason }, 'the opening waits for the checked source');
+        await ingestDownloaded(job);
+      } else {
+        await ingestInPlace(job, look);
+      }
+    });
+  }
+  await deps.videos.update(videoId, (current) => ({ ...current, opening: 'pinned' }));
   await deps.storage.deleteMany([uploadObjectKey(videoId)]);
-  deps.log.info({ videoId }, 'video ready');
+  deps.log.info({ videoId }, 'opening pinned');
 }
 
 async function ingestDownloaded(job: IngestRun): Promise<void> {
@@ -90,7 +97,6 @@ async function ingestInPlace(job: IngestRun, look: InPlaceSource): Promise<void>
   const opening = startOpening(videoId, look.facts, DEFAULT_PROFILES, { ...deps.opening, opener: look.opener }, job.signal);
   let source: CheckedSource;
   try {
-    await job.step('segment 0 in place', () => opening.segmentZeroSettled);
     const upload = join(job.dir, 'upload');
     await job.step('download and copy', () => downloadUploadAsSource(videoId, upload, deps, job.signal));
     source = await checkSource(job, upload);
@@ -99,7 +105,9 @@ async function ingestInPlace(job: IngestRun, look: InPlaceSource): Promise<void>
     throw error;
   }
   if (source.action === 'none' && JSON.stringify(source.facts) === JSON.stringify(look.facts)) {
+    // `sources/` holds the copy already: the video plays while its opening is made.
     await publishFacts(job, source);
+    await markPlayable(job);
     await job.step('opening', () => opening.done);
     return;
   }
@@ -110,12 +118,13 @@ async function ingestInPlace(job: IngestRun, look: InPlaceSource): Promise<void>
   await finishFromScratch(job, source, source.action !== 'none');
 }
 
-/** Facts and record, then the opening from the local MP4 while it is put in place. */
+/** Facts and record, then the opening from the local MP4 while it is put in place; playable once it is. */
 async function finishFromScratch(job: IngestRun, source: CheckedSource, put: boolean): Promise<void> {
   await publishFacts(job, source);
   const opening = startOpening(job.videoId, source.facts, DEFAULT_PROFILES, { ...job.deps.opening, opener: localFileSource(() => source.path) }, job.signal);
   try {
     if (put) await job.step('source put', () => putSource(job.videoId, source.path, job.deps.storage));
+    await markPlayable(job);
   } catch (error) {
     await stopOpening(opening);
     throw error;
@@ -147,6 +156,19 @@ async function checkSource(job: IngestRun, upload: string): Promise<CheckedSourc
 async function publishFacts(job: IngestRun, source: CheckedSource): Promise<void> {
   await job.deps.redis.set(job.deps.keys.sourceFacts(job.videoId), JSON.stringify(source.facts));
   await job.deps.videos.update(job.videoId, (current) => recordFromFacts(current, source.facts, source.size));
+}
+
+/** The verdict is in and workers can read the source: players may start (docs/architecture.md "Uploads and ingest"). */
+async function markPlayable(job: IngestRun): Promise<void> {
+  await job.deps.videos.update(job.videoId, (current) => ({ ...current, state: 'ready', opening: 'making' }));
+  job.deps.log.info({ videoId: job.videoId }, 'video ready');
+}
+
+/** The facts ingest wrote for a playable video. */
+async function storedFacts(videoId: string, deps: IngestDependencies): Promise<TranscodeFacts> {
+  const facts = parseTranscodeFacts((await deps.redis.get(deps.keys.sourceFacts(videoId))) ?? '');
+  if (facts === undefined) throw WorkerErrors.create('VIDEO_MISSING', `video ${videoId} is ready but has no source facts`);
+  return facts;
 }
 
 async function stopOpening(opening: OpeningJob): Promise<void> {

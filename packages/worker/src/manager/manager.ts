@@ -15,7 +15,7 @@ import { findRendition, type Rendition } from '../transcode/rendition.js';
 import { TranscodeRun, type ClosedSegment } from '../transcode/run.js';
 import type { SourceOpener } from '../transcode/source.js';
 import { newCounters, renderMetrics } from './metrics.js';
-import { isIdle, runToEvict, runToReplace, runToReuse, runUntil, throttleAction, type PolicyLimits, type RunView } from './policy.js';
+import { isIdle, runsLeftBy, runToEvict, runToReplace, runToReuse, runUntil, throttleAction, type PolicyLimits, type RunView } from './policy.js';
 import { SpeedMeter } from './speed.js';
 
 export interface ManagerOptions extends PolicyLimits {
@@ -72,7 +72,7 @@ function summary(run: TranscodeRun): RunSummary {
 function view(run: TranscodeRun): RunView {
   return {
     id: run.id, from: run.target.from, until: run.target.until, lastClosed: run.lastClosed,
-    furthestRequested: run.furthestRequested, lastRequestAt: run.lastRequestAt, paused: run.state === 'paused',
+    furthestRequested: run.furthestRequested, lastRequestAt: run.lastRequestAt, paused: run.state === 'paused', sessions: run.sessions,
   };
 }
 
@@ -115,31 +115,34 @@ export class TranscodeManager {
     return findRendition(await this.options.facts.get(videoId), renditionId);
   }
 
-  /** Makes sure segment `index` is cached or on its way; starts a run when none will reach it soon. */
-  async ensure(videoId: string, renditionId: string, index: number): Promise<EnsureResult> {
+  /**
+   * Makes sure segment `index` is cached or on its way; starts a run when none will reach it soon.
+   * `session` (the playback session asking) lets runs of renditions it has left give way.
+   */
+  async ensure(videoId: string, renditionId: string, index: number, session?: string): Promise<EnsureResult> {
     const { facts, rendition } = await this.resolve(videoId, renditionId, index);
-    this.noteRequest(videoId, renditionId, index);
+    this.noteRequest(videoId, renditionId, index, session);
     if (this.store.has(segmentKey(videoId, renditionId, index)) || (await this.cachedSet(videoId, renditionId)).has(index)) {
       return { status: 'cached' };
     }
     const reusable = runToReuse(this.runsOf(videoId, renditionId).map(view), index, this.options.seekDistance);
     const existing = this.runsOf(videoId, renditionId).find((run) => run.id === reusable?.id);
     if (existing !== undefined) return { status: 'running', run: summary(existing) };
-    return { status: 'started', run: summary(this.startRun(videoId, facts, rendition, index)) };
+    return { status: 'started', run: summary(this.startRun(videoId, facts, rendition, index, session)) };
   }
 
   /** The segment's bytes: from memory, else the cache, else made (waiting a bounded time). */
-  async segment(videoId: string, renditionId: string, index: number): Promise<ServedSegment> {
+  async segment(videoId: string, renditionId: string, index: number, session?: string): Promise<ServedSegment> {
     await this.resolve(videoId, renditionId, index);
     const key = segmentKey(videoId, renditionId, index);
-    this.noteRequest(videoId, renditionId, index);
+    this.noteRequest(videoId, renditionId, index, session);
     const inMemory = this.store.get(key);
     if (inMemory !== undefined) return this.served({ bytes: inMemory.bytes, source: 'memory', runId: inMemory.runId });
     const cached = await this.options.cache.read(videoId, renditionId, index);
     if (cached !== undefined) return this.served({ bytes: cached, source: 'storage' });
     // Not in the cache (any more: retention or a deleted video removed it), so our memo of what is cached must not say it is.
     this.cachedSets.get(`${videoId}/${renditionId}`)?.delete(index);
-    await this.ensure(videoId, renditionId, index);
+    await this.ensure(videoId, renditionId, index, session);
     const made = await this.store.waitFor(key, this.options.segmentWaitMs);
     if (made === undefined) {
       this.counters.segmentTimeouts += 1;
@@ -194,13 +197,27 @@ export class TranscodeManager {
     return set;
   }
 
-  private noteRequest(videoId: string, renditionId: string, index: number): void {
+  private noteRequest(videoId: string, renditionId: string, index: number, session?: string): void {
+    if (session !== undefined) this.leaveOtherRenditions(videoId, renditionId, session);
     for (const run of this.runsOf(videoId, renditionId)) {
       // A request past a run's reach is a seek: it must not wake that run.
       if (!run.covers(index) || index > run.lastClosed + 1 + this.options.seekDistance) continue;
+      if (session !== undefined) run.sessions.add(session);
       run.lastRequestAt = Date.now();
       run.furthestRequested = Math.max(run.furthestRequested, index);
       this.throttle(run);
+    }
+  }
+
+  /** Pauses the runs `session` has switched away from (`runsLeftBy`), unless a request waits on one. */
+  private leaveOtherRenditions(videoId: string, renditionId: string, session: string): void {
+    const others = this.alive().filter((run) => run.target.videoId === videoId && run.target.rendition.id !== renditionId);
+    for (const left of runsLeftBy(others.map(view), session)) {
+      const run = others.find((candidate) => candidate.id === left.id);
+      if (run === undefined || this.store.isWaitedFor((key) => pendingIndex(run, key) !== undefined)) continue;
+      run.pause();
+      this.counters.runsLeft += 1;
+      this.options.log.info({ run: run.id, videoId, rendition: run.target.rendition.id, now: renditionId }, 'transcode paused: its session switched rendition');
     }
   }
 
@@ -224,7 +241,7 @@ export class TranscodeManager {
     run.stop(replaced === undefined ? 'evicted for new work' : 'replaced by a seek');
   }
 
-  private startRun(videoId: string, facts: TranscodeFacts, rendition: Rendition, from: number): TranscodeRun {
+  private startRun(videoId: string, facts: TranscodeFacts, rendition: Rendition, from: number, session?: string): TranscodeRun {
     this.makeRoom(videoId, rendition.id);
     const cached = this.cachedSets.get(`${videoId}/${rendition.id}`) ?? new Set<number>();
     const exists = (index: number) => cached.has(index) || this.store.has(segmentKey(videoId, rendition.id, index));
@@ -243,6 +260,7 @@ export class TranscodeManager {
       // Every run here starts because a client asked for its first segment.
       firstSegmentAlone: this.options.firstSegmentAlone ?? true,
     });
+    if (session !== undefined) run.sessions.add(session);
     this.runs.add(run);
     this.counters.runsStarted += 1;
     this.options.log.info({ run: run.id, videoId, rendition: rendition.id, from, until, start: segmentAt(rendition.plan, from).start }, 'transcode started');

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isIdle, runToEvict, runToReplace, runToReuse, runUntil, throttleAction, type RunView } from './policy.js';
+import { isIdle, runsLeftBy, runToEvict, runToReplace, runToReuse, runUntil, throttleAction, type RunView } from './policy.js';
 
 const run = (overrides: Partial<RunView>): RunView => ({
-  id: 'a', from: 0, until: 15, lastClosed: 2, furthestRequested: 0, lastRequestAt: 1_000, paused: false, ...overrides,
+  id: 'a', from: 0, until: 15, lastClosed: 2, furthestRequested: 0, lastRequestAt: 1_000, paused: false, sessions: new Set(), ...overrides,
 });
 
 test('a request within reach of a run reuses it; one further is a seek', () => {
@@ -45,4 +45,14 @@ test('at capacity, the paused run asked least recently gives up its slot; a runn
   const running = run({ id: 'running', paused: false, lastRequestAt: 0 });
   assert.equal(runToEvict([pausedNew, running, pausedOld]), pausedOld);
   assert.equal(runToEvict([running]), undefined);
+});
+
+test('the runs a session switched away from are those only it asked for, not paused already', () => {
+  const mine = run({ id: 'mine', sessions: new Set(['s1']) });
+  const shared = run({ id: 'shared', sessions: new Set(['s1', 's2']) });
+  const theirs = run({ id: 'theirs', sessions: new Set(['s2']) });
+  const unasked = run({ id: 'unasked' });
+  const paused = run({ id: 'paused', paused: true, sessions: new Set(['s1']) });
+  assert.deepEqual(runsLeftBy([mine, shared, theirs, unasked, paused], 's1'), [mine]);
+  assert.deepEqual(runsLeftBy([mine, shared], 's3'), []);
 });

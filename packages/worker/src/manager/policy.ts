@@ -12,6 +12,8 @@ export interface RunView {
   readonly furthestRequested: number;
   readonly lastRequestAt: number;
   readonly paused: boolean;
+  /** Playback sessions that asked this run for a segment (requests without one are not counted). */
+  readonly sessions: ReadonlySet<string>;
 }
 
 export interface PolicyLimits {
@@ -55,6 +57,16 @@ export function throttleAction(run: RunView, runAhead: number): ThrottleAction {
 /** Nobody asked the run for anything during `idleMs`; a run a client is waiting on (`waitedOn`) is not idle, however long its segment takes. */
 export function isIdle(run: RunView, now: number, idleMs: number, waitedOn = false): boolean {
   return !waitedOn && now - run.lastRequestAt > idleMs;
+}
+
+/**
+ * Runs of a video's other renditions that no session but `session` asked for: the session has
+ * switched away from them (a player's ABR), so they pause at once, giving the CPU to the rendition
+ * it plays now; paused, they are the first to give up their slots (`runToEvict`). A request of the
+ * rendition again resumes them.
+ */
+export function runsLeftBy<R extends RunView>(otherRenditions: readonly R[], session: string): R[] {
+  return otherRenditions.filter((run) => !run.paused && run.sessions.size > 0 && [...run.sessions].every((asker) => asker === session));
 }
 
 /** At capacity, a seek may take the slot of the same rendition's run that was asked least recently. */
