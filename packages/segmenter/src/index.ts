@@ -3,6 +3,7 @@
  * See README.md for the API and the schedule conventions.
  */
 export { Segmenter } from './segmenter.js';
+export { DEFAULT_AUDIO_PES_BYTES } from './audio-pes.js';
 export { segmentStream } from './stream.js';
 export { boundariesFromDurations, secondsToTicks } from './duration-boundaries.js';
 export { segmentBytes, type Segment, type SegmenterOptions, type SegmenterStats } from './segment.js';

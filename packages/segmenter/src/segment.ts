@@ -23,6 +23,11 @@ export interface SegmenterOptions {
   readonly maxSegmentBytes?: number;
   /** Give up looking for an access unit's first slice after this many bytes (default 256 KiB). */
   readonly nalScanLimit?: number;
+  /**
+   * Group each segment's AAC frames into PES packets of up to this many payload bytes
+   * (audio-pes.ts; `DEFAULT_AUDIO_PES_BYTES` is ffmpeg's size). Off when absent: packets pass unchanged.
+   */
+  readonly audioPesBytes?: number;
   readonly logger?: SegmenterLogger;
 }
 

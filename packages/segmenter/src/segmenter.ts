@@ -3,6 +3,7 @@
  * The hot loop reads three header bytes per packet and a PID role table; everything rarer
  * (PSI, the cut track's PES starts, resync) leaves the loop through a method call.
  */
+import { AudioPesGrouper } from './audio-pes.js';
 import { Chunker, type SegmentTiming } from './chunker.js';
 import { CutTrackReader, UNIT_DECIDED, UNIT_STARTED, type UnitEnd } from './cut-track.js';
 import { SegmenterError, type SegmenterErrorCode } from './errors.js';
@@ -28,6 +29,7 @@ export class Segmenter {
   private readonly writer = new SegmentWriter();
   private readonly unwrapper = new TimestampUnwrapper();
   private readonly maxSegmentBytes: number;
+  private readonly audio: AudioPesGrouper | undefined;
   private track: CutTrackReader | undefined;
   private routedPmtPid = -1;
   /** Unwrapped PTS of the unit not yet given to the chunker, NaN when none. */
@@ -50,6 +52,7 @@ export class Segmenter {
     const maxBytes = options.maxSegmentBytes ?? DEFAULT_MAX_SEGMENT_BYTES;
     if (!(maxBytes > 0)) throw new SegmenterError('INVALID_OPTIONS', 'maxSegmentBytes must be positive');
     this.maxSegmentBytes = maxBytes;
+    this.audio = options.audioPesBytes === undefined ? undefined : new AudioPesGrouper(options.audioPesBytes);
     this.issues = new IssueCounter(options.logger);
     this.roles[PID_PAT] = ROLE_PSI;
     this.chunker = new Chunker({
@@ -278,7 +281,8 @@ export class Segmenter {
   }
 
   private emit(timing: SegmentTiming, bytes: SegmentBytes): void {
-    this.out.push(toSegment(timing, bytes));
+    const segment = toSegment(timing, bytes);
+    this.out.push(this.audio === undefined ? segment : this.audio.group(segment));
     this.segments++;
     this.firstSegment = false;
   }

@@ -3,27 +3,25 @@
  * player that trusts the master playlist never picks a stream its network cannot carry.
  *
  * Rate control: x264 ABR at the rung's bitrate, capped at MAXRATE_RATIO × bitrate with a VBV buffer
- * of VBV_BUFFER_SECONDS at maxrate: with it, averages stay close to the bitrate and the RFC 8216
- * peak close to maxrate. A looser cap let a zooming source overshoot both; a shorter buffer starved
- * hard content below its bitrate, which would make AVERAGE-BANDWIDTH a lie.
- *
- * Declared peak: RFC 8216 4.3.4.2 makes BANDWIDTH of a VOD stream its measured peak segment bit rate,
- * and Apple's authoring spec wants it within 10 % of that, in both directions, so a ceiling is as
- * wrong as an underestimate. We declare before any encode, so we declare what content that uses its
- * bitrate (what a rung is sized for) measures: x264 then runs every segment between the bitrate
- * and maxrate, and the midpoint of the two keeps both ends within 5 % (real-encodes.test.ts checks
- * it through the whole pipeline). The hard ceiling, maxrate + bufsize / 2.5 s (worstCaseVideoBitrate, 1.54×), is reached
- * only when hard content follows content easy enough to refill the VBV buffer; it stays within
- * Apple's "peak ≤ 200 % of average".
+ * of VBV_BUFFER_SECONDS at maxrate. Any span of T seconds then carries at most maxrate·T + bufsize
+ * bits. RFC 8216 4.3.4.2 makes BANDWIDTH the peak segment bit rate, over spans of whole segments;
+ * the shortest segment of the schedule is SHORTEST_WINDOW_SECONDS, so no span can exceed
+ * maxrate + bufsize / SHORTEST_WINDOW_SECONDS (worstCaseVideoBitrate). We declare that bound less
+ * Apple's 10 % allowance: the measured peak is within BANDWIDTH + 10 % by construction, and content
+ * that runs at maxrate (what hard content does) measures within 12 % below the declaration.
+ * A shorter buffer starved hard content below its bitrate (0.3 s: −4 % at 720p), which would make
+ * AVERAGE-BANDWIDTH a lie; a longer one raises the bound that BANDWIDTH has to declare.
  */
 import type { Rational } from '../schedule/rational.js';
 import { toNumber } from '../schedule/rational.js';
 import { AAC_FRAME_SAMPLES } from '../schedule/segment-schedule.js';
 
 export const MAXRATE_RATIO = 1.1;
-export const VBV_BUFFER_SECONDS = 1;
-/** Half of TARGETDURATION 5: the shortest span RFC 8216 measures the peak bit rate over. */
-export const PEAK_WINDOW_SECONDS = 2.5;
+export const VBV_BUFFER_SECONDS = 0.5;
+/** The shortest segment of the schedule (segments 0 and 1): the shortest span a peak is measured over. */
+export const SHORTEST_WINDOW_SECONDS = 2;
+/** Apple's authoring spec: the measured peak may exceed BANDWIDTH by this share. */
+export const PEAK_ALLOWANCE = 0.1;
 
 export interface RateControl {
   /** `-b:v`, bit/s. */
@@ -39,38 +37,41 @@ export function rateControl(bitrate: number): RateControl {
   return { bitrate, maxrate, bufsize: Math.round(maxrate * VBV_BUFFER_SECONDS) };
 }
 
-/** The video bit/s BANDWIDTH declares: the midpoint of bitrate and maxrate (see above). */
-export function peakVideoBitrate(control: RateControl): number {
-  return (control.bitrate + control.maxrate) / 2;
-}
-
 /** The most video bits per second any RFC 8216 peak window can hold under this rate control. */
 export function worstCaseVideoBitrate(control: RateControl): number {
-  return control.maxrate + control.bufsize / PEAK_WINDOW_SECONDS;
+  return control.maxrate + control.bufsize / SHORTEST_WINDOW_SECONDS;
+}
+
+/** The video bit/s BANDWIDTH declares: the worst case less the allowance (see above). */
+export function peakVideoBitrate(control: RateControl): number {
+  return worstCaseVideoBitrate(control) / (1 + PEAK_ALLOWANCE);
 }
 
 /*
- * MPEG-TS overhead, modelled on ffmpeg 5.1's muxer with the worker's `-muxdelay 0 -muxpreload 0`:
+ * MPEG-TS overhead, modelled on ffmpeg 5.1's muxer with the worker's mux options (`muxArgs`:
+ * no mux delay, PAT/PMT/SDT every PSI_PERIOD_SECONDS) and Kiln's segmenter:
  * - 188-byte packets with 184 bytes of payload;
- * - PAT and PMT every 100 ms and SDT every 500 ms (pat_period / sdt_period defaults): 22 packets/s;
+ * - PAT, PMT and SDT once per PSI period, plus the PAT and PMT the segmenter puts first in every
+ *   segment (at most one segment per SHORTEST_WINDOW_SECONDS);
  * - one video PES per frame: PES header with PTS and DTS (19 bytes), an access unit delimiter
  *   (6 bytes), a PCR every 20 ms (8 bytes of adaptation field), and the last packet of each PES
  *   padded: frame sizes vary widely, so about half a packet of stuffing per frame;
- * - one audio PES per AAC frame (muxdelay 0 flushes every frame): PES header (14 bytes) and ADTS
- *   header (7 bytes, not counted by `-b:a`); AAC frames vary about ±5 % around the mean, so a frame
- *   just above one packet costs two.
- * Checked against TS files written here (libx264 + aac, 20 s): 145k video + 64k audio at 29.97 fps
- * measured 352.1 kbit/s (model 350.3), 145k + 128k 382.0 (381.3), 2000k + 128k 2273.7 (2275.2),
- * 365k + 128k at 60 fps 652.4 (646.4), 365k + 96k at 25 fps 577.5 (582.9); bandwidth.test.ts keeps
- * these. At low rates the overhead dominates: see the cellular note in ladder.ts.
+ * - AAC frames (each with a 7-byte ADTS header `-b:a` does not count) grouped by the segmenter
+ *   into PES packets of up to AUDIO_PES_BYTES: per group a PES header and random-access flag
+ *   (16 bytes) and half a packet of stuffing, plus one partial group more per segment.
+ * Checked against TS files written here: see bandwidth.test.ts.
  */
 const TS_PACKET_BYTES = 188;
 const TS_PAYLOAD_BYTES = 184;
-const TABLE_PACKETS_PER_SECOND = 10 + 10 + 2;
+/** `-pat_period`/`-sdt_period`: each segment starts with its own PAT and PMT, so these are rare. */
+export const PSI_PERIOD_SECONDS = 5;
+const TABLE_PACKETS_PER_SECOND = 3 / PSI_PERIOD_SECONDS + 2 / SHORTEST_WINDOW_SECONDS;
 const VIDEO_PES_EXTRA_BYTES = 19 + 6;
 const PCR_BYTES_PER_SECOND = 50 * 8;
-const AUDIO_PES_EXTRA_BYTES = 14 + 7;
-const AUDIO_FRAME_SPREAD = 0.05;
+const ADTS_HEADER_BYTES = 7;
+const AUDIO_PES_EXTRA_BYTES = 14 + 2;
+/** The segmenter's AAC PES payload limit (`DEFAULT_AUDIO_PES_BYTES` of @kiln/segmenter, ffmpeg's size). */
+export const AUDIO_PES_BYTES = 2930;
 
 /**
  * Expected TS packets for a PES whose size is uniform in mean·(1 ± spread): the average of
@@ -105,17 +106,29 @@ function videoPacketsPerSecond(bitrate: number, framesPerSecond: number): number
   return framesPerSecond * expectedPacketsPerPes(frameBytes, 1) + PCR_BYTES_PER_SECOND / TS_PAYLOAD_BYTES;
 }
 
-function audioPacketsPerSecond(bitrate: number, sampleRate: number): number {
+/**
+ * Audio-only renditions keep one PES per AAC frame (audio is their cut track): each frame pays a
+ * 14-byte header, and its size varying ±5 % makes a frame just above one packet cost two.
+ */
+function ungroupedAudioPacketsPerSecond(bitrate: number, sampleRate: number): number {
   const framesPerSecond = sampleRate / AAC_FRAME_SAMPLES;
-  const frameBytes = bitrate / 8 / framesPerSecond + AUDIO_PES_EXTRA_BYTES;
-  return framesPerSecond * expectedPacketsPerPes(frameBytes, AUDIO_FRAME_SPREAD);
+  const frameBytes = bitrate / 8 / framesPerSecond + ADTS_HEADER_BYTES + 14;
+  return framesPerSecond * expectedPacketsPerPes(frameBytes, 0.05);
+}
+
+function groupedAudioPacketsPerSecond(bitrate: number, sampleRate: number): number {
+  const framesPerSecond = sampleRate / AAC_FRAME_SAMPLES;
+  const frameBytes = bitrate / 8 / framesPerSecond + ADTS_HEADER_BYTES;
+  const groupsPerSecond = framesPerSecond / Math.max(1, Math.floor(AUDIO_PES_BYTES / frameBytes)) + 1 / SHORTEST_WINDOW_SECONDS;
+  return (framesPerSecond * frameBytes + groupsPerSecond * AUDIO_PES_EXTRA_BYTES) / TS_PAYLOAD_BYTES + groupsPerSecond / 2;
 }
 
 /** Bit/s of the MPEG-TS that carries these streams: payload plus every overhead above. */
 export function mpegTsBitrate(streams: MuxedStreams): number {
   const framesPerSecond = streams.frameRate === undefined ? 30 : toNumber(streams.frameRate);
   const video = streams.videoBitrate ? videoPacketsPerSecond(streams.videoBitrate, framesPerSecond) : 0;
-  const audio = streams.audioBitrate ? audioPacketsPerSecond(streams.audioBitrate, streams.audioSampleRate ?? 48_000) : 0;
+  const audioPackets = streams.videoBitrate ? groupedAudioPacketsPerSecond : ungroupedAudioPacketsPerSecond;
+  const audio = streams.audioBitrate ? audioPackets(streams.audioBitrate, streams.audioSampleRate ?? 48_000) : 0;
   return (TABLE_PACKETS_PER_SECOND + video + audio) * TS_PACKET_BYTES * 8;
 }
 

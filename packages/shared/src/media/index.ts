@@ -14,7 +14,9 @@ export { displaySize, even, fitScale, macroblocks, normalizeRotation, scaledEven
 export type { DeclaredBandwidth, MuxedStreams, RateControl } from './bandwidth.js';
 export {
   MAXRATE_RATIO,
-  PEAK_WINDOW_SECONDS,
+  PEAK_ALLOWANCE,
+  PSI_PERIOD_SECONDS,
+  SHORTEST_WINDOW_SECONDS,
   VBV_BUFFER_SECONDS,
   declaredBandwidth,
   expectedPacketsPerPes,

@@ -59,9 +59,15 @@ test('a source smaller than 234p gets one cellular rung at its own size', () => 
 test('each rung declares its codecs, rate control and bandwidth', () => {
   const [low] = videoRungs(chooseLadder({ width: 1920, height: 1080, frameRate: NTSC }, 'legacy'));
   assert.equal(low?.codecs, 'avc1.42c01e,mp4a.40.2');
-  assert.deepEqual(low?.video, { bitrate: 145_000, maxrate: 159_500, bufsize: 159_500 });
-  assert.equal(low?.audioBitrate, 64_000);
-  assert.ok(low !== undefined && low.bandwidth.average > 145_000 + 64_000, 'overhead is declared');
+  assert.deepEqual(low?.video, { bitrate: 80_000, maxrate: 88_000, bufsize: 44_000 });
+  assert.equal(low?.audioBitrate, 48_000, 'the cellular rung caps the audio');
+  assert.ok(low !== undefined && low.bandwidth.average > 80_000 + 48_000, 'overhead is declared');
+  const [mobileLow, mobileNext] = videoRungs(chooseLadder({ width: 1920, height: 1080, frameRate: NTSC }, 'mobile'));
+  assert.equal(mobileNext?.audioBitrate, 128_000, "other rungs keep the profile's audio");
+  for (const rung of [low, mobileLow]) {
+    assert.ok(rung !== undefined && rung.cellular && rung.bandwidth.peak <= CELLULAR_BITRATE_LIMIT, `${rung?.profile} ${rung?.bandwidth.peak}`);
+  }
+  assert.ok(mobileNext !== undefined && !mobileNext.cellular);
   const silent = videoRungs(chooseLadder({ width: 1920, height: 1080, hasAudio: false }, 'desktop'));
   assert.ok(silent.every((rung) => rung.codecs === 'avc1.640028' && rung.audioBitrate === 0));
 });

@@ -2,10 +2,9 @@
  * The bitrate ladder: which renditions a video gets for a device profile. Rungs come from Apple's
  * HLS authoring ladder; a rung is kept when it does not enlarge the source and fits the profile.
  *
- * Cellular: the 234p rung (or, for a smaller source, one at the source's own size) keeps the video
- * at 145 kbit/s, under 192 kbit/s. Its whole transport stream cannot be that small with the current
- * mux settings: PAT/PMT/SDT alone take 33 kbit/s and one audio PES per AAC frame ~140 kbit/s, so the
- * 234p legacy rung declares about 350 kbit/s on average (see bandwidth.ts).
+ * Cellular: the 234p rung (or, for a smaller source, one at the source's own size) is sized so its
+ * whole transport stream declares BANDWIDTH ≤ CELLULAR_BITRATE_LIMIT: 80 kbit/s of video (its
+ * declared peak is 1.25× that, see bandwidth.ts), AAC capped at 48 kbit/s, and the TS overhead.
  */
 import type { Rational } from '../schedule/rational.js';
 import { compare, rational } from '../schedule/rational.js';
@@ -24,17 +23,19 @@ export interface RungSpec extends Box {
   readonly videoBitrate: number;
   /** Frames per second this rung may carry before the frame rate is divided (Apple: ≤ 30 up to 540p). */
   readonly maxFrameRate: number;
+  /** AAC bit/s at most, below the profile's (the cellular rung's budget). */
+  readonly maxAudioBitrate?: number;
 }
 
 export const RUNGS: readonly RungSpec[] = Object.freeze([
-  { id: '234p', shortSide: 234, longSide: 416, videoBitrate: 145_000, maxFrameRate: 30 },
+  { id: '234p', shortSide: 234, longSide: 416, videoBitrate: 80_000, maxFrameRate: 30, maxAudioBitrate: 48_000 },
   { id: '360p', shortSide: 360, longSide: 640, videoBitrate: 365_000, maxFrameRate: 30 },
   { id: '540p', shortSide: 540, longSide: 960, videoBitrate: 2_000_000, maxFrameRate: 30 },
   { id: '720p', shortSide: 720, longSide: 1280, videoBitrate: 3_000_000, maxFrameRate: 60 },
   { id: '1080p', shortSide: 1080, longSide: 1920, videoBitrate: 6_000_000, maxFrameRate: 60 },
 ]);
 
-/** Apple's rule for cellular networks: at least one variant at or under this many bit/s. */
+/** Apple's rule for cellular networks: at least one variant whose BANDWIDTH is at or under this many bit/s. */
 export const CELLULAR_BITRATE_LIMIT = 192_000;
 /** Audio-only renditions, lowest first; `legacy` gets only the first. */
 export const AUDIO_ONLY_BITRATES: readonly number[] = Object.freeze([64_000, 128_000]);
@@ -60,7 +61,7 @@ export interface VideoRung {
   /** The HLS CODECS attribute. */
   readonly codecs: string;
   readonly bandwidth: DeclaredBandwidth;
-  /** The rung meant for cellular networks: video at or under CELLULAR_BITRATE_LIMIT. */
+  /** The rung meant for cellular networks: declared BANDWIDTH at or under CELLULAR_BITRATE_LIMIT. */
   readonly cellular: boolean;
 }
 
@@ -94,9 +95,10 @@ export function rungFrameRate(source: Rational, size: Size, maxFrameRate: number
 
 function videoRung(source: VideoSource, profile: DeviceProfile, spec: RungSpec, size: Size): VideoRung {
   const hasAudio = source.hasAudio ?? true;
-  const audioBitrate = hasAudio ? profile.audioBitrate : 0;
+  const audioBitrate = hasAudio ? Math.min(profile.audioBitrate, spec.maxAudioBitrate ?? Infinity) : 0;
   const video = rateControl(spec.videoBitrate);
   const frameRate = source.frameRate && rungFrameRate(checkFrameRate(source.frameRate), size, spec.maxFrameRate, profile.h264.level);
+  const bandwidth = declaredBandwidth({ video, frameRate, audioBitrate });
   return {
     kind: 'video',
     id: spec.id,
@@ -107,8 +109,8 @@ function videoRung(source: VideoSource, profile: DeviceProfile, spec: RungSpec, 
     video,
     audioBitrate,
     codecs: codecsAttribute({ video: profile.h264, audio: hasAudio }),
-    bandwidth: declaredBandwidth({ video, frameRate, audioBitrate }),
-    cellular: spec.videoBitrate <= CELLULAR_BITRATE_LIMIT,
+    bandwidth,
+    cellular: bandwidth.peak <= CELLULAR_BITRATE_LIMIT,
   };
 }
 
@@ -138,7 +140,7 @@ function audioLadder(profile: DeviceProfile): AudioRung[] {
     audioBitrate,
     codecs: codecsAttribute({ audio: true }),
     bandwidth: declaredBandwidth({ audioBitrate }),
-    cellular: audioBitrate <= CELLULAR_BITRATE_LIMIT,
+    cellular: declaredBandwidth({ audioBitrate }).peak <= CELLULAR_BITRATE_LIMIT,
   }));
 }
 

@@ -28,11 +28,11 @@ test('legacy 360p from segment 10: seek to its first frame, source-time offset, 
     '-map', '0:0',
     '-vf', 'fps=30000/1001:start_time=0,scale=640:360:flags=bicubic,format=yuv420p,setsar=1,tpad=stop_mode=clone:stop=-1',
     '-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'baseline', '-level:v', '3.0', '-refs', '1', '-bf', '0',
-    '-b:v', '365000', '-maxrate', '401500', '-bufsize', '401500',
+    '-b:v', '365000', '-maxrate', '401500', '-bufsize', '200750',
     '-force_key_frames', '0,1.001,2.002,3.003,4.004,5.005,6.006,7.007,8.008,9.009',
     '-sc_threshold', '0', '-flags', '+cgop', '-threads', '2',
     '-map', '0:1', '-c:a', 'aac', '-b:a', '64000', '-ac', '2', '-ar', '48000',
-    '-frames:v', '300', '-t', '10.01', '-output_ts_offset', '48.004633', '-muxdelay', '0', '-muxpreload', '0', '-flush_packets', '0', '-f', 'mpegts', 'pipe:1',
+    '-frames:v', '300', '-t', '10.01', '-output_ts_offset', '48.004633', '-muxdelay', '0', '-muxpreload', '0', '-pat_period', '5', '-sdt_period', '5', '-flush_packets', '0', '-f', 'mpegts', 'pipe:1',
   ]);
 });
 
@@ -66,7 +66,7 @@ test('audio-only renditions carry one AAC frame per PES; a source without audio 
   const args = transcodeArgs({ input: file, facts: audioFacts, rung: audio, plan, from: 0, until: plan.segments.length, threads: 1 });
   assert.deepEqual(args.slice(args.indexOf('-vn')), [
     '-vn', '-map', '0:0', '-c:a', 'aac', '-b:a', '64000', '-ac', '2', '-ar', '48000',
-    '-t', '30', '-output_ts_offset', '10', '-muxdelay', '0', '-muxpreload', '0', '-flush_packets', '0', '-pes_payload_size', '0', '-f', 'mpegts', 'pipe:1',
+    '-t', '30', '-output_ts_offset', '10', '-muxdelay', '0', '-muxpreload', '0', '-pat_period', '5', '-sdt_period', '5', '-flush_packets', '0', '-pes_payload_size', '0', '-f', 'mpegts', 'pipe:1',
   ]);
   const silent = transcodeArgs({ input: file, facts: { duration: rational(60), video: facts.video! }, rung: rung('legacy', '234p'), plan: planVideoSchedule(60, NTSC), from: 0, until: 2, threads: 1 });
   assert.ok(silent.includes('-an'));

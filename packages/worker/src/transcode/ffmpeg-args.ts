@@ -5,7 +5,7 @@
  * frame of every whole second of the global grid, and stops where segment `until` begins.
  */
 import {
-  DEFAULT_X264_PRESET, DEVICE_PROFILES, fasterPreset, forceKeyFramesArgument, formatFrameRate, formatSeconds, rational, seekTime, segmentAt, subtract,
+  DEFAULT_X264_PRESET, DEVICE_PROFILES, PSI_PERIOD_SECONDS, fasterPreset, forceKeyFramesArgument, formatFrameRate, formatSeconds, rational, seekTime, segmentAt, subtract,
   whitelistArgs, type AudioRung, type InputWhitelist, type X264Preset, type Rational, type SegmentPlan, type VideoPlan, type VideoRung,
 } from '@kiln/shared';
 import type { TranscodeAudio, TranscodeFacts, TranscodeVideo } from './transcode-facts.js';
@@ -172,9 +172,14 @@ function outputArgs(spec: RunSpec, audioOnly: boolean): string[] {
  */
 export const BULK_OUTPUT: readonly string[] = ['-flush_packets', '0'];
 
-/** MPEG-TS in source time, written as it comes (no mux delay): `extra` are muxer options. */
+/**
+ * MPEG-TS in source time, written as it comes (no mux delay): `extra` are muxer options. PAT, PMT
+ * and SDT only every PSI_PERIOD_SECONDS: the segmenter starts every segment with PAT and PMT, and
+ * ffmpeg's 100 ms default costs a low rung 33 kbit/s (docs/architecture.md "Playlists").
+ */
 export function muxArgs(offset: Rational, extra: readonly string[], target: string): string[] {
-  return ['-output_ts_offset', formatSeconds(offset), '-muxdelay', '0', '-muxpreload', '0', ...extra, '-f', 'mpegts', target];
+  const psiPeriod = String(PSI_PERIOD_SECONDS);
+  return ['-output_ts_offset', formatSeconds(offset), '-muxdelay', '0', '-muxpreload', '0', '-pat_period', psiPeriod, '-sdt_period', psiPeriod, ...extra, '-f', 'mpegts', target];
 }
 
 export function checkRange(spec: RunSpec): void {

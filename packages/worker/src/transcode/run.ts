@@ -11,7 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { segmentBytes, segmentStream, type Segment } from '@kiln/segmenter';
+import { DEFAULT_AUDIO_PES_BYTES, segmentBytes, segmentStream, type Segment } from '@kiln/segmenter';
 import { isKilnError, type KilnError, type Logger, type MediaToolProcess, type X264Preset } from '@kiln/shared';
 import { WorkerErrors } from '../errors.js';
 import { frameTicks, segmenterBoundary } from './boundaries.js';
@@ -217,6 +217,8 @@ export class TranscodeRun {
       startToleranceTicks: frameTicks(plan) - 1,
       // A run of one frame (the last segment of a source one frame past a boundary) measures no step.
       ...(plan.kind === 'video' ? { frameDurationTicks: frameTicks(plan) } : {}),
+      // AAC frames grouped per PES inside each segment (a video plan's audio is never the cut track).
+      ...(plan.kind === 'video' ? { audioPesBytes: DEFAULT_AUDIO_PES_BYTES } : {}),
       logger: this.deps.log,
     });
   }
