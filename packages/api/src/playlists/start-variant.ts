@@ -13,7 +13,7 @@ import type { Rendition } from './renditions.js';
  */
 export const DEFAULT_START_BANDWIDTH: Readonly<Record<ProfileName, number>> = {
   legacy: 1_500_000,
-  mobile: 4_000_000,
+  mobile: 5_000_000,
   desktop: 8_000_000,
 };
 

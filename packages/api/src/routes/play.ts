@@ -7,7 +7,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ApiErrors } from '../errors.js';
 import type { PlaybackServices } from '../plugins/app/services.js';
-import { DEFAULT_START_BANDWIDTH, renderMasterPlaylist, renderVariantPlaylist, renditionsFor, sharedTargetDuration, startFirst, type Rendition } from '../playlists/index.js';
+import {
+  DEFAULT_START_BANDWIDTH, renderMasterPlaylist, renderVariantPlaylist, renditionsFor, sharedTargetDuration, startFirst, withMeasuredAverage, type Rendition,
+} from '../playlists/index.js';
 import { errorResponses } from '../schemas/common.js';
 import type { Session } from '../tokens/playback-tokens.js';
 import { parseSegmentFileName, PLAYLIST_CONTENT_TYPE, profileFromUserAgent, SEGMENT_CONTENT_TYPE, type ProfileName, type VideoRecord } from '@kiln/shared';
@@ -70,11 +72,16 @@ async function segmentContext(services: PlaybackServices, params: SessionParamsV
   return { ...context.value, segment: segmentNumber(params.file, context.value.rendition), cached: cached.value };
 }
 
-/** The session's renditions, the start variant first (`start-variant.ts`): from the bandwidth hint and which first segments are cached. */
-async function startOrder(services: PlaybackServices, record: VideoRecord, profile: ProfileName, bandwidth: number | undefined): Promise<Rendition[]> {
-  const renditions = renditionsFor(record, profile);
-  const entries = await Promise.all(renditions.map((rendition) => services.segments.lookup(record.id, rendition.id, 0)));
-  const cached = new Set(renditions.filter((_, index) => entries[index] !== undefined).map((rendition) => rendition.id));
+/**
+ * The session's renditions as the master lists them: averages measured from the cache where it holds
+ * enough (`measured-rates.ts`), the start variant first (`start-variant.ts`), chosen from the bandwidth
+ * hint and which first segments are cached.
+ */
+async function masterRenditions(services: PlaybackServices, record: VideoRecord, profile: ProfileName, bandwidth: number | undefined): Promise<Rendition[]> {
+  const planned = renditionsFor(record, profile);
+  const indexes = await Promise.all(planned.map((rendition) => services.segments.cachedIndex(record.id, rendition.id)));
+  const renditions = planned.map((rendition, i) => withMeasuredAverage(rendition, indexes[i] ?? new Map()));
+  const cached = new Set(renditions.filter((_, i) => indexes[i]?.has(0) === true).map((rendition) => rendition.id));
   return startFirst(renditions, { bandwidth: bandwidth ?? DEFAULT_START_BANDWIDTH[profile], cached });
 }
 
@@ -94,7 +101,7 @@ export function playRoutes(parent: FastifyInstance, services: PlaybackServices):
     const profile = link.claims.profile ?? profileFromUserAgent(request.headers['user-agent']);
     const claims = { video: record.id, profile, ...(worker ? { worker: worker.workerId } : {}) };
     const session = tokens.startSession(sessionId, claims, settings.sessionLifetimeMs);
-    const renditions = await startOrder(services, record, profile, link.claims.bandwidth);
+    const renditions = await masterRenditions(services, record, profile, link.claims.bandwidth);
     const entries = renditions.map((rendition) => ({
       rung: rendition.rung,
       uri: `../${record.id}/${session.token}/${rendition.id}/index.m3u8`,

@@ -68,6 +68,20 @@ test('the master lists first the variant that fits the bandwidth hint, else the 
   assert.equal((await openLink(app, await link({ profile: 'desktop' }), HEADLESS_CHROMIUM)).first, 'desktop-720p');
 });
 
+test('once its opening is cached, a rendition declares the average its segments measure', async () => {
+  const app = h.build();
+  const entry = (bytes: number) => JSON.stringify({ bytes, created: 1, accessed: 1, pinned: true });
+  await h.redis.hset(h.keys.segmentIndex('v1', 'mobile-234p'), { 0: entry(30_000), 1: entry(30_000), 2: entry(45_000) });
+  const url = (await app.inject({ method: 'POST', url: '/v1/videos/v1/playback', payload: { profile: 'mobile' }, headers: AS_ADMIN })).json<{ url: string }>().url;
+  const master = HLS.parse((await app.inject({ method: 'GET', url: new URL(url).pathname })).body);
+  assert.ok(master.isMasterPlaylist);
+  const averages = new Map(master.variants.map((variant) => [/\/(\w+-\w+)\/index/.exec(variant.uri)?.[1], variant.averageBandwidth ?? 0]));
+  // 105,000 bytes over the 7.007 s of segments 0–2 at 29.97 fps.
+  assert.ok(Math.abs((averages.get('mobile-234p') ?? 0) - 119_880) <= 1, `measured: ${averages.get('mobile-234p')}`);
+  const view = (await app.inject({ method: 'GET', url: '/v1/videos/v1', headers: AS_ADMIN })).json<{ renditions: { id: string; averageBandwidth: number }[] }>();
+  assert.equal(averages.get('mobile-360p'), view.renditions.find((rendition) => rendition.id === 'mobile-360p')?.averageBandwidth, 'nothing cached: the model');
+});
+
 test('POST playback refuses unknown videos, videos not ready, bad profiles and too long lifetimes with stable codes', async () => {
   const app = h.build();
   await h.saveVideo(sampleVideo({ id: 'busy', state: 'processing' }));

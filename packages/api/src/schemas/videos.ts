@@ -10,7 +10,7 @@ export const Rendition = Type.Object({
   frameRate: Type.Optional(Type.Number()),
   codecs: Type.String(),
   bandwidth: Type.Integer({ description: 'Declared peak bit/s (BANDWIDTH).' }),
-  averageBandwidth: Type.Integer({ description: 'Declared average bit/s (AVERAGE-BANDWIDTH).' }),
+  averageBandwidth: Type.Integer({ description: 'Average bit/s as modelled before any encode; the master playlist\'s AVERAGE-BANDWIDTH is the measured one once 7 s of the rendition (its opening) are cached.' }),
   segments: Type.Integer(),
 });
 
@@ -40,7 +40,7 @@ export const Video = Type.Object({
 export const PlaybackRequest = Type.Object(
   {
     profile: Type.Optional(ProfileName),
-    bandwidth: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000_000, description: 'Bit/s the viewer is expected to carry; the master playlist lists first the variant that fits it. Default: by profile (8 Mb/s desktop, 4 Mb/s mobile, 1.5 Mb/s legacy).' })),
+    bandwidth: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000_000, description: 'Bit/s the viewer is expected to carry; the master playlist lists first the variant that fits it. Default: by profile (8 Mb/s desktop, 5 Mb/s mobile, 1.5 Mb/s legacy).' })),
     lifetimeSeconds: Type.Optional(Type.Integer({ minimum: 1, description: 'How long the link may be opened; at most the session lifetime.' })),
     reusable: Type.Optional(Type.Boolean({ description: 'True: the link may be opened more than once until it expires (embeds).' })),
   },

@@ -44,6 +44,8 @@ export interface SegmentRequest {
 export interface SegmentRouter {
   /** The cache index entry of a segment, if it is cached: one Redis read, safe to start early. */
   lookup(videoId: string, renditionId: string, segment: number): Promise<SegmentCacheEntry | undefined>;
+  /** Every cached segment of a rendition, by number (one Redis read). */
+  cachedIndex(videoId: string, renditionId: string): Promise<Map<number, SegmentCacheEntry>>;
   route(request: SegmentRequest): Promise<RoutedSegment>;
 }
 
@@ -52,6 +54,16 @@ export function createSegmentRouter(options: SegmentRouterOptions): SegmentRoute
 
   const lookup = async (videoId: string, renditionId: string, segment: number): Promise<SegmentCacheEntry | undefined> =>
     parseSegmentCacheEntry(await redis.hget(keys.segmentIndex(videoId, renditionId), String(segment)));
+
+  const cachedIndex = async (videoId: string, renditionId: string): Promise<Map<number, SegmentCacheEntry>> => {
+    const fields = await redis.hgetall(keys.segmentIndex(videoId, renditionId));
+    const entries = new Map<number, SegmentCacheEntry>();
+    for (const [field, raw] of Object.entries(fields)) {
+      const entry = parseSegmentCacheEntry(raw);
+      if (entry !== undefined && /^\d+$/.test(field)) entries.set(Number(field), entry);
+    }
+    return entries;
+  };
 
   const fromCache = async (job: SegmentJob, entry: SegmentCacheEntry | undefined): Promise<RoutedSegment | undefined> => {
     if (entry === undefined) return undefined;
@@ -109,6 +121,7 @@ export function createSegmentRouter(options: SegmentRouterOptions): SegmentRoute
 
   return {
     lookup,
+    cachedIndex,
     async route(request) {
       const { job } = request;
       const entry = 'cached' in request ? request.cached : await lookup(job.videoId, job.renditionId, job.segment);

@@ -1,0 +1,34 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { segmentAt, toNumber, type SegmentPlan } from '@kiln/shared';
+import { sampleVideo } from '../testing/sample-videos.js';
+import { cachedSpan, withMeasuredAverage } from './measured-rates.js';
+import { renditionsFor } from './renditions.js';
+
+const [lowest] = renditionsFor(sampleVideo({ id: 'v1' }), 'mobile');
+const rendition = lowest ?? assert.fail('a rendition');
+const { peak, average: modelled } = rendition.rung.bandwidth;
+/** Entries whose bytes carry `bitsPerSecond` over each segment's planned (frame-exact) duration. */
+const entries = (bitsPerSecond: number, indexes: number[], plan: SegmentPlan = rendition.plan) =>
+  new Map(indexes.map((index) => [index, { bytes: (toNumber(segmentAt(plan, index).duration) * bitsPerSecond) / 8 }]));
+const near = (actual: number, expected: number) => assert.ok(Math.abs(actual - expected) <= 1, `${actual} ≈ ${expected}`);
+
+test('the cached span adds the bytes and planned seconds of the cached segments, ignoring numbers past the plan', () => {
+  const span = cachedSpan(rendition.plan, new Map([[0, { bytes: 100 }], [2, { bytes: 50 }], [10_000, { bytes: 9 }]]));
+  assert.equal(span.bytes, 150);
+  near(span.seconds * 1000, (toNumber(segmentAt(rendition.plan, 0).duration) + toNumber(segmentAt(rendition.plan, 2).duration)) * 1000);
+});
+
+test('seven cached seconds declare their measured average; fewer keep the model; the peak caps it', () => {
+  near(withMeasuredAverage(rendition, entries(100_000, [0, 1, 2])).rung.bandwidth.average, 100_000);
+  assert.equal(withMeasuredAverage(rendition, entries(100_000, [0, 1, 2])).rung.bandwidth.peak, peak, 'the peak stays the bound');
+  assert.equal(withMeasuredAverage(rendition, entries(100_000, [0, 1])).rung.bandwidth.average, modelled);
+  assert.equal(withMeasuredAverage(rendition, new Map()).rung.bandwidth.average, modelled);
+  assert.equal(withMeasuredAverage(rendition, entries(peak * 3, [0, 1, 2])).rung.bandwidth.average, peak);
+});
+
+test('a short video wholly cached declares its measured average however short', () => {
+  const short = renditionsFor(sampleVideo({ id: 'v2', duration: { num: 3, den: 1 } }), 'mobile')[0] ?? assert.fail('a rendition');
+  assert.equal(short.plan.segments.length, 2);
+  near(withMeasuredAverage(short, entries(100_000, [0, 1], short.plan)).rung.bandwidth.average, 100_000);
+});
