@@ -21,6 +21,8 @@ import fastifyStatic from '@fastify/static';
 import Fastify from 'fastify';
 import { DEFAULT_PROFILES, runFfmpeg, spawnFfmpeg } from '@kiln/shared';
 import { makeTempDir, removeTempDir, waitFor } from '@kiln/shared/testing';
+import { median, ms, range, spread } from '../src/testing/bench-stats.js';
+import { workersIdle } from '../src/testing/cluster-state.js';
 import { launchPlayer, type Player } from '../src/testing/player.js';
 import { startCluster, type Cluster } from '../src/testing/cluster.js';
 import { playbackUrl, uploadFile, videoView } from '../src/testing/upload-client.js';
@@ -194,22 +196,7 @@ async function mirrorPlayback(url: string, root: string): Promise<string> {
   return master.pathname;
 }
 
-/** Waits until no transcode runs, so one measurement does not pay for the previous one's encode. */
-async function idle(cluster: Cluster): Promise<void> {
-  await waitFor('workers idle', async () => (await cluster.ffmpegOf('od1')).length === 0 && (await cluster.ffmpegOf('pre1')).length === 0, 1_200);
-}
-
-/** The middle sample, or the mean of the two middle ones. */
-function median(samples: readonly number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const middle = sorted.length / 2;
-  return Number.isInteger(middle) ? ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2 : (sorted[Math.floor(middle)] ?? Number.NaN);
-}
-const ms = (value: number): string => `${value.toFixed(0)} ms`;
-/** `median [min–max]`. */
-const range = (samples: readonly number[], digits = 2): string =>
-  `${median(samples).toFixed(digits)} [${Math.min(...samples).toFixed(digits)}–${Math.max(...samples).toFixed(digits)}]`;
-const spread = (samples: readonly number[], digits = 2): string => `median ${range(samples, digits)}`;
+const idle = (cluster: Cluster): Promise<void> => workersIdle(cluster, ['od1', 'pre1']);
 
 /** Per source: segment 0 everywhere and its floor; `ready` and the whole opening's floor (ms). */
 type ReadySamples = Record<'kiln' | 'floor' | 'ready' | 'openingFloor', number[]>;

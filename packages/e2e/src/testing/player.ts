@@ -1,10 +1,10 @@
 /**
  * A real browser as the player: plays an HLS URL with hls.js (served from node_modules) and
  * reports what a person would notice: how long until the first frame, whether playback stalled,
- * and every hls.js error event.
+ * and every hls.js error event; plus a timeline of hls.js events, so a slow start says why.
  */
 import { createRequire } from 'node:module';
-import { launchWithPage } from '@kiln/api/testing';
+import { launchWithPage, type OpenedPage } from '@kiln/api/testing';
 
 export interface HlsErrorEvent {
   readonly type: string;
@@ -15,6 +15,10 @@ export interface HlsErrorEvent {
 export interface PlaybackReport {
   /** From `loadSource` to the first frame presented, in ms (null: never). */
   readonly firstFrameMs: number | null;
+  /** The first frame's wall-clock time (`Date.now()` in the page: the same clock as this process). */
+  readonly firstFrameAt: number | null;
+  /** hls.js's `currentLevel` when the first frame was presented (an index into `levels`). */
+  readonly firstFrameLevel: number | null;
   /** `waiting` events after the first frame: the player ran out of media. */
   readonly stalls: number;
   readonly ended: boolean;
@@ -24,21 +28,58 @@ export interface PlaybackReport {
   readonly errors: readonly HlsErrorEvent[];
   /** Media sequence numbers of the fragments hls.js loaded, in order. */
   readonly fragments: readonly number[];
+  /** The variant playlists' URLs, in the master's order (hls.js level indexes). */
+  readonly levels: readonly string[];
+  /** `+ms what`: levels loaded, switches, fragments requested and loaded, errors, the first frame. */
+  readonly events: readonly string[];
 }
 
-// Runs in the page: plays `url` at `rate` to its end (or the deadline) and reports.
+export interface PlayOptions {
+  /** Playback rate (1 by default). */
+  readonly rate?: number;
+  /** The report comes at the end, or when this passes (60 s by default). */
+  readonly deadlineMs?: number;
+  /** hls.js `startPosition` in seconds; hls.js's default config otherwise. */
+  readonly startPosition?: number;
+  /** The report comes this long after the first frame (and loading stops), not at the end. */
+  readonly afterFirstFrameMs?: number;
+}
+
+// Runs in the page. `play` plays `url` and reports; `playWhenReady` is what an application's page
+// does after an upload: poll the video through its backend until ready, ask it for a link, play.
 const PLAYER_PAGE = `<!doctype html><meta charset="utf-8"><video muted playsinline></video>
 <script src="/hls.js"></script><script>
-window.play = (url, rate, deadlineMs) => new Promise((resolve) => {
+window.play = (url, { rate = 1, deadlineMs = 60000, startPosition, afterFirstFrameMs }) => new Promise((resolve) => {
   const video = document.querySelector('video');
-  const report = { firstFrameMs: null, stalls: 0, ended: false, timedOut: false, errors: [], fragments: [] };
-  const hls = new Hls();
+  const report = { firstFrameMs: null, firstFrameAt: null, firstFrameLevel: null, stalls: 0, ended: false, timedOut: false, errors: [], fragments: [], levels: [], events: [] };
+  const hls = new Hls(startPosition === undefined ? {} : { startPosition });
   const started = performance.now();
-  const finish = () => resolve({ ...report, currentTime: video.currentTime, duration: video.duration });
-  hls.on(Hls.Events.ERROR, (_event, data) => report.errors.push({ type: data.type, details: data.details, fatal: data.fatal }));
-  hls.on(Hls.Events.FRAG_LOADED, (_event, data) => report.fragments.push(data.frag.sn));
-  hls.on(Hls.Events.MANIFEST_PARSED, () => { video.playbackRate = rate; video.play(); });
-  video.requestVideoFrameCallback(() => { report.firstFrameMs = performance.now() - started; });
+  const note = (what) => report.events.push('+' + Math.round(performance.now() - started) + ' ' + what);
+  const finish = () => { hls.stopLoad(); resolve({ ...report, currentTime: video.currentTime, duration: video.duration }); };
+  hls.on(Hls.Events.ERROR, (_event, data) => {
+    report.errors.push({ type: data.type, details: data.details, fatal: data.fatal });
+    note('error ' + data.details + (data.fatal ? ' (fatal)' : ''));
+  });
+  hls.on(Hls.Events.MANIFEST_PARSED, (_event, data) => {
+    report.levels = data.levels.map((level) => level.uri);
+    note('manifest: ' + data.levels.length + ' levels, first ' + data.firstLevel);
+    video.playbackRate = rate;
+    video.play();
+  });
+  hls.on(Hls.Events.LEVEL_SWITCHING, (_event, data) => note('switch to level ' + data.level));
+  hls.on(Hls.Events.LEVEL_LOADED, (_event, data) => note('level ' + data.level + ' loaded'));
+  hls.on(Hls.Events.FRAG_LOADING, (_event, data) => note('fragment ' + data.frag.sn + '@' + data.frag.level + ' requested'));
+  hls.on(Hls.Events.FRAG_LOADED, (_event, data) => {
+    report.fragments.push(data.frag.sn);
+    note('fragment ' + data.frag.sn + '@' + data.frag.level + ' loaded');
+  });
+  video.requestVideoFrameCallback(() => {
+    report.firstFrameMs = performance.now() - started;
+    report.firstFrameAt = Date.now();
+    report.firstFrameLevel = hls.currentLevel;
+    note('first frame at ' + video.currentTime.toFixed(2) + ' s, level ' + hls.currentLevel);
+    if (afterFirstFrameMs !== undefined) setTimeout(finish, afterFirstFrameMs);
+  });
   video.addEventListener('waiting', () => { if (report.firstFrameMs !== null && !video.ended) report.stalls += 1; });
   video.addEventListener('ratechange', () => { if (video.playbackRate !== rate) video.playbackRate = rate; });
   video.addEventListener('ended', () => { report.ended = true; finish(); });
@@ -46,28 +87,85 @@ window.play = (url, rate, deadlineMs) => new Promise((resolve) => {
   hls.loadSource(url);
   hls.attachMedia(video);
 });
+window.playWhenReady = async (id, pollMs, options) => {
+  for (;;) {
+    const view = await window.appBackend('view', id, navigator.userAgent);
+    if (view.state === 'failed') return { readyAt: Date.now(), state: view.state, linkAt: null, report: null };
+    if (view.state === 'ready') break;
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+  const readyAt = Date.now();
+  const url = await window.appBackend('link', id, navigator.userAgent);
+  return { readyAt, state: 'ready', linkAt: Date.now(), report: await window.play(url, options) };
+};
 </script>`;
 
+/**
+ * An application's backend, which holds the API key the page must not: what the page's
+ * `appBackend(what, id, userAgent)` calls answer (the page's User-Agent is passed on to Kiln).
+ */
+export interface AppBackend {
+  /** `GET /v1/videos/:id`. */
+  view(id: string): Promise<{ readonly state: string }>;
+  /** `POST /v1/videos/:id/playback` with the page's User-Agent (no profile: Kiln picks it). */
+  link(id: string, userAgent: string): Promise<string>;
+}
+
+export interface ReadyPlayback {
+  /** Wall-clock times (ms since the epoch) of the poll that saw `ready`, and of the link's answer. */
+  readonly readyAt: number;
+  readonly linkAt: number | null;
+  readonly state: string;
+  readonly report: PlaybackReport | null;
+}
+
 export interface Player {
-  /** Plays `url` from the start at `rate`× speed until it ends or `deadlineMs` passes. */
-  play(url: string, options?: { rate?: number; deadlineMs?: number }): Promise<PlaybackReport>;
+  /** Plays `url` from the start (or `startPosition`) at `rate`× speed until it ends or `deadlineMs` passes. */
+  play(url: string, options?: PlayOptions): Promise<PlaybackReport>;
+  /**
+   * A fresh page is loaded first; then `upload()` runs (it answers the video's id) and the page polls
+   * the video every `pollMs` through `backend` until ready, asks for a link and plays.
+   */
+  playWhenReady(backend: AppBackend, upload: () => Promise<string>, pollMs: number, options?: PlayOptions): Promise<ReadyPlayback>;
+  /** The page's `navigator.userAgent`. */
+  userAgent(): Promise<string>;
   close(): Promise<void>;
 }
+
+type PageWindow = {
+  play(url: string, options: PlayOptions): Promise<PlaybackReport>;
+  playWhenReady(id: string, pollMs: number, options: PlayOptions): Promise<ReadyPlayback>;
+};
+
+type Page = Awaited<ReturnType<OpenedPage['browser']['newPage']>>;
 
 export async function launchPlayer(): Promise<Player> {
   const require = createRequire(import.meta.url);
   const opened = await launchWithPage(PLAYER_PAGE, { '/hls.js': require.resolve('hls.js/dist/hls.min.js') });
+  const inPage = async <T>(run: (page: Page) => Promise<T>): Promise<T> => {
+    const page = await opened.browser.newPage();
+    try {
+      return await run(page);
+    } finally {
+      await page.close();
+    }
+  };
   return {
-    async play(url, { rate = 1, deadlineMs = 60_000 } = {}) {
-      const page = await opened.browser.newPage();
-      try {
-        await page.goto(opened.pageUrl);
-        return await page.evaluate(([src, speed, deadline]) =>
-          (globalThis as unknown as { play(u: string, r: number, d: number): Promise<PlaybackReport> }).play(src, speed, deadline), [url, rate, deadlineMs] as const);
-      } finally {
-        await page.close();
-      }
-    },
+    play: (url, options = {}) => inPage(async (page) => {
+      await page.goto(opened.pageUrl);
+      return await page.evaluate(([src, given]) => (globalThis as unknown as PageWindow).play(src, given), [url, options] as const);
+    }),
+    playWhenReady: (backend, upload, pollMs, options = {}) => inPage(async (page) => {
+      await page.exposeFunction('appBackend', (what: 'view' | 'link', videoId: string, userAgent: string) =>
+        what === 'view' ? backend.view(videoId) : backend.link(videoId, userAgent));
+      await page.goto(opened.pageUrl);
+      const id = await upload();
+      return await page.evaluate(([video, poll, given]) => (globalThis as unknown as PageWindow).playWhenReady(video, poll, given), [id, pollMs, options] as const);
+    }),
+    userAgent: () => inPage(async (page) => {
+      await page.goto(opened.pageUrl);
+      return await page.evaluate(() => (globalThis as unknown as { navigator: { userAgent: string } }).navigator.userAgent);
+    }),
     close: () => opened.close(),
   };
 }

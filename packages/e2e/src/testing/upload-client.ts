@@ -58,6 +58,13 @@ export async function playbackUrl(base: string, id: string, profile: string): Pr
   return ((await link.json()) as { url: string }).url;
 }
 
+/** A playback link as a page gets it through its application's backend: no profile, the page's User-Agent passed on. */
+export async function playbackUrlFor(base: string, id: string, userAgent: string): Promise<string> {
+  const link = await fetch(`${base}/v1/videos/${id}/playback`, { method: 'POST', headers: { ...AS_ADMIN, 'content-type': 'application/json', 'user-agent': userAgent }, body: '{}' });
+  if (link.status !== 200 && link.status !== 201) throw new Error(`playback link for ${id}: HTTP ${link.status}`);
+  return ((await link.json()) as { url: string }).url;
+}
+
 export interface IndexedSegment {
   readonly index: number;
   readonly pinned: boolean;
