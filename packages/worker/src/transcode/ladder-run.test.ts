@@ -116,3 +116,13 @@ test('stopped mid-run: no ffmpeg is left, done rejects as stopped; its ffmpeg ra
   assert.ok(niceness.length > 1, 'ffmpeg runs several threads');
   assert.deepEqual(new Set(niceness), new Set([Math.min(19, getPriority() + OPENING_NICENESS)]));
 });
+
+test('an output ffmpeg cannot make fails the run with an error naming the renditions left short', async () => {
+  const [small] = renditions;
+  assert.ok(small?.rung.kind === 'video');
+  // x264 refuses an odd width: that output never starts, and ffmpeg ends.
+  const odd: Rendition = { ...small, id: 'mobile-odd', rung: { ...small.rung, width: small.rung.width + 1 } };
+  const run = new LadderRun({ videoId: 'v', facts, renditions: [small, odd], from: 0, until: 2 }, deps(() => undefined));
+  await assert.rejects(run.done, (error: Error & { code?: string }) => error.code === 'TRANSCODE_FAILED' && /mobile-odd/.test(error.message));
+  await assertNoFfmpegLeft();
+});
