@@ -98,6 +98,21 @@ test('fd3: a second output beside stdout, read while stdout is', async () => {
   await plain.done;
 });
 
+test('extraOutputs: outputs on fd 3 and 4 beside stdout; niceness runs ffmpeg under nice', async () => {
+  const output = (frames: number, fd: number) => ['-map', '0', '-frames:v', String(frames), '-c:v', 'rawvideo', '-pix_fmt', 'gray', '-f', 'rawvideo', `pipe:${fd}`];
+  const child = spawnFfmpeg(['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=d=1:s=64x48:r=10', ...output(10, 1), ...output(2, 3), ...output(3, 4)], { extraOutputs: 2, niceness: 7 });
+  assert.equal(child.outputs.length, 2);
+  assert.match(child.commandLine, /^nice -n 7 ffmpeg /);
+  const read = async (stream: AsyncIterable<Buffer>) => {
+    let bytes = 0;
+    for await (const chunk of stream) bytes += chunk.length;
+    return bytes;
+  };
+  const sizes = await Promise.all([read(child.stdout!), ...child.outputs.map(read), child.done]);
+  assert.deepEqual(sizes.slice(0, 3), [10, 2, 3].map((frames) => frames * 64 * 48));
+  assert.equal(child.fd3, null);
+});
+
 test('a missing binary is FFMPEG_NOT_FOUND', async () => {
   const child = spawnMediaTool('/nonexistent/ffmpeg', ['-version']);
   await assert.rejects(child.done, { code: 'FFMPEG_NOT_FOUND' });

@@ -15,6 +15,14 @@ export interface SpawnMediaToolOptions {
   readonly stdout?: 'pipe' | 'ignore';
   /** 'pipe' gives the tool a second output, file descriptor 3 (`pipe:3`), exposed as `fd3`. */
   readonly fd3?: 'pipe';
+  /** More outputs on file descriptors 3, 4, … (`pipe:3`, …), exposed in order as `outputs` (with fd3, its first is fd 3). */
+  readonly extraOutputs?: number;
+  /**
+   * Runs the tool under `nice -n N`: background work yields the CPU to what a viewer waits for. Set
+   * before the tool starts, so every thread it makes inherits it (a later setpriority would reach
+   * only the threads that exist by then).
+   */
+  readonly niceness?: number;
 }
 
 export interface MediaToolExit {
@@ -29,6 +37,8 @@ export interface MediaToolProcess {
   readonly stdout: Readable | null;
   /** The second output when spawned with `fd3: 'pipe'`, else null. */
   readonly fd3: Readable | null;
+  /** Every output past stdout (fd 3, 4, …), empty when there are none. */
+  readonly outputs: readonly Readable[];
   /** Resolves on exit 0; rejects with a KilnError that carries the command line and stderr tail. */
   readonly done: Promise<MediaToolExit>;
   /** Signals the whole process group (ffmpeg may start helpers of its own). */
@@ -91,11 +101,14 @@ export function spawnMediaTool(
   options: SpawnMediaToolOptions = {},
 ): MediaToolProcess {
   installExitHook();
-  const commandLine = formatCommandLine(binary, args);
-  const child = spawn(binary, args, {
+  const [command, commandArgs] = options.niceness === undefined ? [binary, args] : ['nice', ['-n', String(options.niceness), binary, ...args]];
+  const commandLine = formatCommandLine(command, commandArgs);
+  const extra = Math.max(options.extraOutputs ?? 0, options.fd3 === undefined ? 0 : 1);
+  const child = spawn(command, commandArgs, {
     detached: true,
-    stdio: [options.stdin ?? 'ignore', options.stdout ?? 'pipe', 'pipe', ...(options.fd3 === undefined ? [] : [options.fd3])],
+    stdio: [options.stdin ?? 'ignore', options.stdout ?? 'pipe', 'pipe', ...Array.from({ length: extra }, () => 'pipe' as const)],
   });
+  const outputs = child.stdio.slice(3) as Readable[];
   const stderrTail = collectTail(child.stderr!, STDERR_TAIL_BYTES);
   const pid = child.pid ?? -1;
   // Our exit hook covers a normal exit; the watchdog covers our being killed outright.
@@ -119,7 +132,8 @@ export function spawnMediaTool(
     commandLine,
     stdin: child.stdin,
     stdout: child.stdout,
-    fd3: options.fd3 === undefined ? null : (child.stdio[3] as Readable),
+    fd3: options.fd3 === undefined ? null : (outputs[0] ?? null),
+    outputs,
     done,
     kill: (signal = 'SIGKILL') => signalGroup(pid, signal),
     pause: () => signalGroup(pid, 'SIGSTOP'),

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rational } from '@kiln/shared';
 import type { TranscodeFacts } from '../transcode/transcode-facts.js';
-import { openingRenditions, openingTasks, type OpeningTask } from './opening.js';
+import { openingRenditions, openingRuns } from './opening.js';
 import { Slots } from './slots.js';
 
 const facts: TranscodeFacts = {
@@ -11,27 +11,21 @@ const facts: TranscodeFacts = {
   audio: { index: 1, codec: 'aac', channels: 2, sampleRate: 48_000 },
 };
 
-const pixels = (tasks: readonly OpeningTask[]) => tasks.map(({ rendition: { rung } }) => (rung.kind === 'video' ? rung.width * rung.height : 0));
-
-test('the opening starts segment 0 of every rendition before the rest, the heaviest runs first', () => {
-  const renditions = openingRenditions(facts, ['mobile', 'desktop']);
-  assert.ok(renditions.length >= 2);
-  const tasks = openingTasks(renditions, new Map());
-  const [firsts, rest] = [tasks.slice(0, renditions.length), tasks.slice(renditions.length)];
-  assert.deepEqual(firsts.map((task) => [task.from, task.until]), renditions.map(() => [0, 1]));
-  assert.deepEqual(new Set(firsts.map((task) => task.rendition.id)), new Set(renditions.map((r) => r.id)));
-  assert.deepEqual(rest.map((task) => [task.from, task.until]), renditions.map(() => [1, 3]));
-  for (const group of [firsts, rest]) assert.deepEqual(pixels(group), [...pixels(group)].sort((a, b) => b - a));
-  assert.ok(new Set(pixels(firsts)).size > 1, 'renditions of several sizes');
+test('the whole opening of both profiles is one ladder run from segment 0, whatever their frame rates', () => {
+  const source60: TranscodeFacts = { ...facts, video: { ...facts.video!, width: 1920, height: 1080, frameRate: rational(60) } };
+  const renditions = openingRenditions(source60, ['mobile', 'desktop']);
+  assert.ok(new Set(renditions.map(({ rung }) => (rung.kind === 'video' ? rung.frameRate?.num : 0))).size > 1, 'renditions of several frame rates');
+  const runs = openingRuns(renditions, new Map());
+  assert.deepEqual(runs.map((run) => [run.from, run.until, run.renditions.map((rendition) => rendition.id)]), [[0, 3, renditions.map((rendition) => rendition.id)]]);
 });
 
-test('cached opening segments are not made again; a short source has a short opening', () => {
-  const [first, second] = openingRenditions(facts, ['mobile']);
-  assert.ok(first !== undefined && second !== undefined);
-  const cached = new Map([[first.id, new Set([0, 1, 2])], [second.id, new Set([0, 1])]]);
-  assert.deepEqual(openingTasks([first, second], cached).map((task) => [task.rendition.id, task.from, task.until]), [[second.id, 2, 3]]);
+test('cached opening segments are not made again: a rendition starts at its first missing one, in a run of its own start', () => {
+  const [first, second, third] = openingRenditions(facts, ['mobile', 'desktop']);
+  assert.ok(first !== undefined && second !== undefined && third !== undefined);
+  const cached = new Map([[first.id, new Set([0, 1, 2])], [second.id, new Set([0, 1])], [third.id, new Set([1])]]);
+  assert.deepEqual(openingRuns([first, second, third], cached).map((run) => [run.renditions.map((r) => r.id), run.from, run.until]), [[[third.id], 0, 3], [[second.id], 2, 3]]);
   const short = openingRenditions({ ...facts, duration: rational(3) }, ['mobile']);
-  assert.deepEqual(openingTasks(short, new Map()).filter((task) => task.from > 0).map((task) => [task.from, task.until]), short.map(() => [1, 2]));
+  assert.deepEqual(openingRuns(short, new Map()).map((run) => [run.from, run.until, run.renditions.length]), [[0, 2, short.length]]);
 });
 
 test('audio-only sources get their audio renditions', () => {

@@ -1,9 +1,9 @@
 /**
  * The pinned opening: the first segments (2 + 2 + 3 s) of every rendition of the default
- * profiles, made by the worker's own transcode runs and stored in the cache, pinned. Segment 0 of
- * every rendition comes first, so any variant can start playing as soon as possible: the rest of
- * the opening starts once every segment-0 run has ended (segments are interchangeable between runs:
- * source-time timestamps). Within each group the heaviest runs go first.
+ * profiles, stored in the cache, pinned. One ladder run (transcode/ladder-run.ts) decodes the source
+ * once and encodes every rendition of the opening, all cut on the same boundaries; segment 0 of
+ * every rendition comes out at about the same time. The run is background work: it takes one slot
+ * and runs at a lower CPU priority than on-demand runs (`OPENING_NICENESS`).
  */
 import { PRETRANSCODE_SEGMENTS, type Logger, type ProfileName, type X264Preset } from '@kiln/shared';
 import { WorkerErrors } from '../errors.js';
@@ -11,9 +11,17 @@ import type { SegmentCache } from '../segments/cache.js';
 import type { TranscodeFacts } from '../transcode/transcode-facts.js';
 import type { ProcessRegistry } from '../transcode/processes.js';
 import { renditionsFor, type Rendition } from '../transcode/rendition.js';
-import { TranscodeRun, type ClosedSegment } from '../transcode/run.js';
+import { ladderGroupKey } from '../transcode/ladder-args.js';
+import { LadderRun } from '../transcode/ladder-run.js';
+import type { ClosedSegment } from '../transcode/output.js';
 import type { SourceOpener } from '../transcode/source.js';
 import type { Slots } from './slots.js';
+
+/**
+ * The opening is background work: its ffmpeg runs this much nicer than the worker, so a viewer's
+ * on-demand encode on the same machine gets the CPU first.
+ */
+export const OPENING_NICENESS = 10;
 
 export interface OpeningDependencies {
   readonly opener: SourceOpener;
@@ -24,9 +32,9 @@ export interface OpeningDependencies {
   readonly preset?: X264Preset;
 }
 
-/** One transcode run of the opening: segments [from, until) of a rendition. */
-export interface OpeningTask {
-  readonly rendition: Rendition;
+/** One ladder run of the opening: segments [from, until) of several renditions from one decode. */
+export interface OpeningRun {
+  readonly renditions: readonly Rendition[];
   readonly from: number;
   readonly until: number;
 }
@@ -36,38 +44,35 @@ export function openingLength(rendition: Rendition, segments = PRETRANSCODE_SEGM
   return Math.min(segments, rendition.plan.segments.length);
 }
 
-/** A run's relative encode work: output pixels per second (audio costs next to nothing). */
-function encodeWork(rendition: Rendition): number {
-  const { rung } = rendition;
-  if (rung.kind !== 'video') return 0;
-  return rung.width * rung.height * (rung.frameRate === undefined ? 1 : rung.frameRate.num / rung.frameRate.den);
-}
-
-/** Heaviest first: with two slots, the last run to end is then a short one, not the 1080p. */
-const heaviestFirst = (a: OpeningTask, b: OpeningTask): number => encodeWork(b.rendition) - encodeWork(a.rendition);
-
 /**
- * The runs that complete the opening, segment 0 of every rendition first, each group heaviest first.
- * Cached segments are not made again; a run covers from the first missing one to the opening's end.
+ * The ladder runs that complete the opening. A rendition is made from its first missing segment to
+ * the opening's end (cached segments are not made again; one cached past a missing one is made
+ * again, identical: source time). Renditions share a run when they start at the same source time
+ * and end at the same segment: one run has one `-ss`. Normally that is one run for the whole ladder;
+ * a rendition whose segment 0 an on-demand run made already starts later, in a run of its own group.
+ * The run with the most renditions goes first.
  */
-export function openingTasks(renditions: readonly Rendition[], cached: ReadonlyMap<string, ReadonlySet<number>>, segments = PRETRANSCODE_SEGMENTS): OpeningTask[] {
-  const has = (rendition: Rendition, index: number) => cached.get(rendition.id)?.has(index) ?? false;
-  const first = renditions.filter((rendition) => !has(rendition, 0)).map((rendition) => ({ rendition, from: 0, until: 1 }));
-  const rest = renditions.flatMap((rendition) => {
-    const end = openingLength(rendition, segments);
-    const missing = Array.from({ length: Math.max(0, end - 1) }, (_, i) => i + 1).find((index) => !has(rendition, index));
-    return missing === undefined ? [] : [{ rendition, from: missing, until: end }];
-  });
-  return [...first.sort(heaviestFirst), ...rest.sort(heaviestFirst)];
+export function openingRuns(renditions: readonly Rendition[], cached: ReadonlyMap<string, ReadonlySet<number>>, segments = PRETRANSCODE_SEGMENTS): OpeningRun[] {
+  const groups = new Map<string, { renditions: Rendition[]; from: number; until: number }>();
+  for (const rendition of renditions) {
+    const until = openingLength(rendition, segments);
+    const from = Array.from({ length: until }, (_, i) => i).find((index) => cached.get(rendition.id)?.has(index) !== true);
+    if (from === undefined) continue;
+    const key = ladderGroupKey(rendition.plan, from, until);
+    const group = groups.get(key) ?? { renditions: [], from, until };
+    group.renditions.push(rendition);
+    groups.set(key, group);
+  }
+  return [...groups.values()].sort((a, b) => b.renditions.length - a.renditions.length || a.from - b.from);
 }
 
 export function openingRenditions(facts: TranscodeFacts, profiles: readonly ProfileName[]): Rendition[] {
   return profiles.flatMap((profile) => renditionsFor(facts, profile));
 }
 
-/** An opening being made: its segment-0 runs settle first, then the whole opening. */
+/** An opening being made: segment 0 of every rendition settles first, then the whole opening. */
 export interface OpeningJob {
-  /** Settles (never rejects) once every segment-0 run has ended, made or not. */
+  /** Settles (never rejects) once every rendition made from segment 0 has made it, or its run has ended. */
   readonly segmentZeroSettled: Promise<void>;
   /** Every run made and the opening pinned; rejects with the first failure. */
   readonly done: Promise<void>;
@@ -86,17 +91,22 @@ export function startOpening(videoId: string, facts: TranscodeFacts, profiles: r
   let zeroSettled = () => {};
   const segmentZeroSettled = new Promise<void>((resolve) => (zeroSettled = resolve));
   const done = makeOpening(videoId, facts, profiles, deps, stop, () => zeroSettled());
-  // Whatever happens before the segment-0 runs start (a Redis error) settles them too.
+  // Whatever happens before the runs start (a Redis error) settles segment 0 too.
   void done.then(zeroSettled, zeroSettled);
   return { segmentZeroSettled, done, stop: () => stopper.abort() };
 }
 
-async function makeOpening(videoId: string, facts: TranscodeFacts, profiles: readonly ProfileName[], deps: OpeningDependencies, signal: AbortSignal, onSegmentZeroEnded: () => void): Promise<void> {
+async function makeOpening(videoId: string, facts: TranscodeFacts, profiles: readonly ProfileName[], deps: OpeningDependencies, signal: AbortSignal, onSegmentZero: () => void): Promise<void> {
   const renditions = openingRenditions(facts, profiles);
   const cached = new Map(await Promise.all(renditions.map(async (rendition) => [rendition.id, await deps.cache.cachedIndexes(videoId, rendition.id)] as const)));
-  const tasks = openingTasks(renditions, cached);
-  deps.log.info({ videoId, renditions: renditions.length, runs: tasks.length }, 'pre-transcode started');
-  await runTasks(videoId, facts, tasks, deps, signal, onSegmentZeroEnded);
+  const runs = openingRuns(renditions, cached);
+  deps.log.info({ videoId, renditions: renditions.length, runs: runs.length }, 'pre-transcode started');
+  const zeroPending = new Set(runs.filter((run) => run.from === 0).flatMap((run) => run.renditions.map((rendition) => rendition.id)));
+  const zeroMade = (renditionId: string) => {
+    if (zeroPending.delete(renditionId) && zeroPending.size === 0) onSegmentZero();
+  };
+  if (zeroPending.size === 0) onSegmentZero();
+  await runAll(videoId, facts, runs, deps, signal, zeroMade);
   for (const rendition of renditions) {
     for (let index = 0; index < openingLength(rendition); index += 1) {
       if (cached.get(rendition.id)?.has(index) === true) await deps.cache.pin(videoId, rendition.id, index);
@@ -104,49 +114,41 @@ async function makeOpening(videoId: string, facts: TranscodeFacts, profiles: rea
   }
 }
 
-/**
- * Every run, segment 0 first: the later segments wait until every segment-0 run has ended, so none
- * of them takes CPU from a segment 0. The first failure stops the rest.
- */
-async function runTasks(videoId: string, facts: TranscodeFacts, tasks: readonly OpeningTask[], deps: OpeningDependencies, signal: AbortSignal, onSegmentZeroEnded: () => void): Promise<void> {
+/** Every run, each in a slot; the first failure stops the rest and is the one reported. */
+async function runAll(videoId: string, facts: TranscodeFacts, runs: readonly OpeningRun[], deps: OpeningDependencies, signal: AbortSignal, zeroMade: (renditionId: string) => void): Promise<void> {
   const failure = new AbortController();
-  // The first failure is the one reported: the runs it stops say only that (TRANSCODE_STOPPED).
   let firstFailure: { reason: unknown } | undefined;
   const stop = AbortSignal.any([signal, failure.signal]);
-  const run = (task: OpeningTask) => runInSlot(videoId, facts, task, deps, stop).catch((error: unknown) => {
+  await Promise.allSettled(runs.map((run) => runInSlot(videoId, facts, run, deps, stop, zeroMade).catch((error: unknown) => {
     firstFailure ??= { reason: error };
     failure.abort();
-    throw error;
-  });
-  const zero = tasks.filter((task) => task.from === 0).map(run);
-  const zeroEnded = Promise.allSettled(zero);
-  void zeroEnded.then(onSegmentZeroEnded);
-  const rest = tasks.filter((task) => task.from > 0).map(async (task) => run(await zeroEnded.then(() => task)));
-  await Promise.allSettled([...zero, ...rest]);
+  })));
   if (firstFailure !== undefined) throw firstFailure.reason;
 }
 
 /** A slot holds one ffmpeg: it passes on when ffmpeg ends, while the segments are still being stored. */
-async function runInSlot(videoId: string, facts: TranscodeFacts, task: OpeningTask, deps: OpeningDependencies, signal: AbortSignal): Promise<void> {
-  const stored = await deps.slots.use(() => runTask(videoId, facts, task, deps, signal));
-  await stored.all;
+async function runInSlot(videoId: string, facts: TranscodeFacts, run: OpeningRun, deps: OpeningDependencies, signal: AbortSignal, zeroMade: (renditionId: string) => void): Promise<void> {
+  try {
+    const stored = await deps.slots.use(() => runLadder(videoId, facts, run, deps, signal, zeroMade));
+    await stored.all;
+  } finally {
+    for (const rendition of run.renditions) zeroMade(rendition.id); // made or not, its segment 0 is settled
+  }
 }
 
-async function runTask(videoId: string, facts: TranscodeFacts, task: OpeningTask, deps: OpeningDependencies, signal: AbortSignal): Promise<{ all: Promise<unknown> }> {
+async function runLadder(videoId: string, facts: TranscodeFacts, task: OpeningRun, deps: OpeningDependencies, signal: AbortSignal, zeroMade: (renditionId: string) => void): Promise<{ all: Promise<unknown> }> {
   if (signal.aborted) throw WorkerErrors.create('TRANSCODE_STOPPED', 'the pre-transcode was stopped');
   const stores: Promise<void>[] = [];
   const started = Date.now();
-  const { rendition, from, until } = task;
-  const run = new TranscodeRun({ videoId, rendition, facts, from, until }, {
-    opener: deps.opener, log: deps.log, threads: 0,
+  const run = new LadderRun({ videoId, facts, renditions: task.renditions, from: task.from, until: task.until }, {
+    opener: deps.opener, log: deps.log, threads: 0, niceness: OPENING_NICENESS,
     ...(deps.preset === undefined ? {} : { preset: deps.preset }),
-    onSegment: (made, segment) => {
-      const stored = storeSegment(videoId, rendition.id, segment, deps, { run: made.id, started });
+    onSegment: (rendition, segment) => {
+      const stored = storeSegment(videoId, rendition.id, segment, deps, { run: run.id, started });
       stored.catch(() => undefined); // awaited once ffmpeg has ended; not an unhandled rejection meanwhile
       stores.push(stored);
+      if (segment.index === 0) zeroMade(rendition.id);
     },
-    // The opening is made whole: a segment cached meanwhile is made again, identical (source time).
-    exists: () => false,
     onSpawn: (pid) => deps.processes.register(pid),
     onExit: (pid) => deps.processes.unregister(pid),
   });
@@ -154,15 +156,13 @@ async function runTask(videoId: string, facts: TranscodeFacts, task: OpeningTask
   signal.addEventListener('abort', stopRun);
   try {
     await run.done;
+  } catch (error) {
+    await Promise.allSettled(stores);
+    throw error;
   } finally {
     signal.removeEventListener('abort', stopRun);
   }
-  const all = Promise.all(stores);
-  if (run.state !== 'finished') {
-    await all.catch(() => undefined);
-    throw run.error ?? WorkerErrors.create('TRANSCODE_STOPPED', `the opening run of ${rendition.id} was stopped (${run.endReason ?? 'unknown'})`);
-  }
-  return { all };
+  return { all: Promise.all(stores) };
 }
 
 /** Stores an opening segment, pinned; the debug line lets a benchmark time each run (slot taken → closed → stored). */

@@ -152,14 +152,14 @@ function stopTime(spec: RunSpec, audioOnly: boolean): Rational {
 /**
  * A run ends where its last planned segment does, also when the source runs longer: `-t` for the
  * audio, and for the video an exact frame count (`-t` in microseconds could round in the first
- * frame of the next segment).
+ * frame of the next segment). `target`: stdout, or another pipe of a run with several outputs.
  */
-function outputArgs(spec: RunSpec, audioOnly: boolean): string[] {
+export function outputArgs(spec: RunSpec, audioOnly: boolean, target = 'pipe:1'): string[] {
   const { plan } = spec;
   return [
     ...(plan.kind === 'video' && !audioOnly ? ['-frames:v', String(runFrameCount(plan, spec.from, spec.until))] : []),
     '-t', formatSeconds(stopTime(spec, audioOnly)),
-    ...muxArgs(outputOffset(spec.plan, spec.from), [...BULK_OUTPUT, ...(audioOnly ? ['-pes_payload_size', '0'] : [])], 'pipe:1'),
+    ...muxArgs(outputOffset(spec.plan, spec.from), [...BULK_OUTPUT, ...(audioOnly ? ['-pes_payload_size', '0'] : [])], target),
   ];
 }
 

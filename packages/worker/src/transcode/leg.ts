@@ -4,8 +4,8 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
-import { seekTime, spawnFfmpeg, toNumber, type Logger, type MediaToolProcess, type X264Preset } from '@kiln/shared';
-import { transcodeArgs, type RunSpec } from './ffmpeg-args.js';
+import { seekTime, spawnFfmpeg, toNumber, type Logger, type MediaToolProcess, type SpawnMediaToolOptions, type X264Preset } from '@kiln/shared';
+import { transcodeArgs, type InputSpec, type RunSpec } from './ffmpeg-args.js';
 import { firstOutputThreadsFor, splitRunArgs, splittable } from './split-args.js';
 import type { TranscodeFacts } from './transcode-facts.js';
 import type { Rendition } from './rendition.js';
@@ -19,48 +19,49 @@ export interface LegRange {
   readonly until: number;
 }
 
-export interface LegContext {
+/** What any ffmpeg of a run needs to read its source and be accounted for. */
+export interface SpawnContext {
   readonly videoId: string;
-  readonly rendition: Rendition;
-  readonly facts: TranscodeFacts;
   readonly opener: SourceOpener;
   readonly log: Logger;
-  readonly threads: number;
-  readonly preset?: X264Preset;
-  /** Aborting kills the leg's ffmpeg (its whole group, even while stopped). */
+  /** Aborting kills the ffmpeg (its whole group, even while stopped). */
   readonly signal: AbortSignal;
   onSpawn(pid: number): void;
   onExit(pid: number): void;
 }
 
-export interface Leg {
-  readonly range: LegRange;
+export interface LegContext extends SpawnContext {
+  readonly rendition: Rendition;
+  readonly facts: TranscodeFacts;
+  readonly threads: number;
+  readonly preset?: X264Preset;
+}
+
+/** An ffmpeg reading a source it opened for itself. */
+export interface SpawnedOnSource {
   readonly child: MediaToolProcess;
-  /** A split run's first-segment output (its first segment, then the next one's first frames), else undefined. */
-  readonly firstOutput: Readable | undefined;
   /** When ffmpeg has exited and the source is closed: ffmpeg's failure, or undefined for exit 0. */
   readonly ended: Promise<unknown>;
 }
 
+/** An ffmpeg command for an opened source: its arguments and its extra outputs and priority. */
+export interface SourceCommand {
+  readonly args: string[];
+  readonly options: Pick<SpawnMediaToolOptions, 'fd3' | 'extraOutputs' | 'niceness'>;
+}
+
 /**
- * Opens the source and spawns ffmpeg for `range`. `split`: the first segment from an output of its
- * own when the run allows it (a client waits for it), else one output.
+ * Opens the source (`seekFraction` as `SourceOpener.open` takes it), spawns ffmpeg on it, feeds its
+ * stdin when the source comes that way, and keeps the pid bookkeeping; the source is closed when
+ * ffmpeg has exited, or at once when it cannot start.
  */
-export async function startLeg(context: LegContext, range: LegRange, split: boolean): Promise<Leg> {
-  const { rendition, facts } = context;
-  const { plan } = rendition;
-  const input = await context.opener.open(context.videoId, toNumber(seekTime(plan, range.from)) / toNumber(plan.duration));
+export async function spawnOnSource(context: SpawnContext, seekFraction: number, command: (input: InputSpec) => SourceCommand): Promise<SpawnedOnSource> {
+  const input = await context.opener.open(context.videoId, seekFraction);
   let child: MediaToolProcess;
-  let splitRun = false;
   try {
     context.signal.throwIfAborted(); // stopped while the source opened: no ffmpeg
-    const spec: RunSpec = {
-      input: input.input, facts, rung: rendition.rung, plan, from: range.from, until: range.until,
-      threads: context.threads, firstOutputThreads: FIRST_OUTPUT_THREADS, ...(context.preset === undefined ? {} : { preset: context.preset }),
-    };
-    splitRun = split && splittable(spec) !== undefined;
-    const args = splitRun ? splitRunArgs(spec) : transcodeArgs(spec);
-    child = spawnFfmpeg(args, { signal: context.signal, stdin: input.input.stdin ? 'pipe' : 'ignore', ...(splitRun ? { fd3: 'pipe' as const } : {}) });
+    const { args, options } = command(input.input);
+    child = spawnFfmpeg(args, { ...options, signal: context.signal, stdin: input.input.stdin ? 'pipe' : 'ignore' });
   } catch (error) {
     await input.close();
     throw error;
@@ -70,12 +71,37 @@ export async function startLeg(context: LegContext, range: LegRange, split: bool
     input.stdin.pipe(child.stdin);
   }
   context.onSpawn(child.pid);
-  context.log.debug({ commandLine: child.commandLine, from: range.from, until: range.until, split: splitRun }, 'ffmpeg started');
   const ended = child.done.then(() => undefined, (error: unknown) => error).then(async (failure) => {
     context.onExit(child.pid);
     await input.close();
     return failure;
   });
+  return { child, ended };
+}
+
+export interface Leg extends SpawnedOnSource {
+  readonly range: LegRange;
+  /** A split run's first-segment output (its first segment, then the next one's first frames), else undefined. */
+  readonly firstOutput: Readable | undefined;
+}
+
+/**
+ * Opens the source and spawns ffmpeg for `range`. `split`: the first segment from an output of its
+ * own when the run allows it (a client waits for it), else one output.
+ */
+export async function startLeg(context: LegContext, range: LegRange, split: boolean): Promise<Leg> {
+  const { rendition, facts } = context;
+  const { plan } = rendition;
+  let splitRun = false;
+  const { child, ended } = await spawnOnSource(context, toNumber(seekTime(plan, range.from)) / toNumber(plan.duration), (input) => {
+    const spec: RunSpec = {
+      input, facts, rung: rendition.rung, plan, from: range.from, until: range.until,
+      threads: context.threads, firstOutputThreads: FIRST_OUTPUT_THREADS, ...(context.preset === undefined ? {} : { preset: context.preset }),
+    };
+    splitRun = split && splittable(spec) !== undefined;
+    return splitRun ? { args: splitRunArgs(spec), options: { fd3: 'pipe' } } : { args: transcodeArgs(spec), options: {} };
+  });
+  context.log.debug({ commandLine: child.commandLine, from: range.from, until: range.until, split: splitRun }, 'ffmpeg started');
   return { range, child, firstOutput: child.fd3 ?? undefined, ended };
 }
 

@@ -11,11 +11,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { DEFAULT_AUDIO_PES_BYTES, segmentBytes, segmentStream, type Segment } from '@kiln/segmenter';
+import type { Segment } from '@kiln/segmenter';
 import { isKilnError, type KilnError, type Logger, type MediaToolProcess, type X264Preset } from '@kiln/shared';
 import { WorkerErrors } from '../errors.js';
-import { frameTicks, segmenterBoundary } from './boundaries.js';
-import { checkAgainstPlan } from './check.js';
+import { closeSegment, planSegments, type ClosedSegment } from './output.js';
 import type { TranscodeFacts } from './transcode-facts.js';
 import { discardLeg, startLeg, type Leg, type LegContext, type LegRange } from './leg.js';
 import type { Rendition } from './rendition.js';
@@ -34,13 +33,7 @@ class FirstOutputOverdue extends Error {}
 
 export type RunState = 'starting' | 'running' | 'paused' | 'finished' | 'failed' | 'stopped';
 
-export interface ClosedSegment {
-  readonly index: number;
-  readonly bytes: Buffer;
-  readonly mediaSeconds: number;
-  /** Wall time the encode spent on it while not paused. */
-  readonly wallMs: number;
-}
+export type { ClosedSegment } from './output.js';
 
 export interface RunDependencies {
   readonly opener: SourceOpener;
@@ -77,8 +70,6 @@ export class TranscodeRun {
   /** The furthest segment of this run a client asked for. */
   furthestRequested: number;
   lastRequestAt = Date.now();
-  /** Playback sessions that asked for its segments (the manager's bookkeeping, for `runsLeftBy`). */
-  readonly sessions = new Set<string>();
   error: KilnError | undefined;
   endReason: string | undefined;
   readonly done: Promise<void>;
@@ -211,16 +202,7 @@ export class TranscodeRun {
   }
 
   private segments(output: AsyncIterable<Uint8Array>): AsyncIterable<Segment> {
-    const { plan } = this.target.rendition;
-    return segmentStream(output, {
-      boundaryPts: segmenterBoundary(plan),
-      startToleranceTicks: frameTicks(plan) - 1,
-      // A run of one frame (the last segment of a source one frame past a boundary) measures no step.
-      ...(plan.kind === 'video' ? { frameDurationTicks: frameTicks(plan) } : {}),
-      // AAC frames grouped per PES inside each segment (a video plan's audio is never the cut track).
-      ...(plan.kind === 'video' ? { audioPesBytes: DEFAULT_AUDIO_PES_BYTES } : {}),
-      logger: this.deps.log,
-    });
+    return planSegments(output, this.target.rendition.plan, this.deps.log);
   }
 
   /** The run's segments in order: a split run's first from its first-segment output, then the main output's (spooled meanwhile). */
@@ -269,13 +251,9 @@ export class TranscodeRun {
 
   /** Checks a closed segment against the plan; it is the run's from then on. */
   private accept(segment: Segment): ClosedSegment {
-    const problem = checkAgainstPlan(segment, this.target.rendition.plan, this.lastClosed + 1);
-    if (problem !== undefined) throw problem;
-    const now = Date.now();
+    const closed = closeSegment(segment, this.target.rendition.plan, this.lastClosed + 1, this.mark);
     this.lastClosed = segment.index;
-    const bytes = segmentBytes(segment);
-    const closed = { index: segment.index, bytes: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), mediaSeconds: segment.durationSeconds, wallMs: now - this.mark };
-    this.mark = now;
+    this.mark += closed.wallMs;
     return closed;
   }
 
