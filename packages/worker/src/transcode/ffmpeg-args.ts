@@ -103,7 +103,7 @@ export function videoEncoderArgs(spec: RunSpec, rung: VideoRung, keyframes: stri
   return [
     '-c:v', 'libx264', '-preset', firstOutput ? fasterPreset(preset) : preset, ...(firstOutput ? ['-tune', 'zerolatency', '-x264-params', 'sliced-threads=0'] : []),
     '-profile:v', h264.profile, '-level:v', h264.level.name,
-    '-refs', String(h264.refs), '-bf', String(firstOutput ? 0 : h264.bFrames),
+    '-refs', String(h264.refs), '-bf', String(outputBFrames(rung, firstOutput)),
     '-b:v', String(rung.video.bitrate), '-maxrate', String(rung.video.maxrate), '-bufsize', String(rung.video.bufsize),
     '-force_key_frames', keyframes,
     '-sc_threshold', '0', '-flags', '+cgop',
@@ -150,16 +150,41 @@ function stopTime(spec: RunSpec, audioOnly: boolean): Rational {
 }
 
 /**
+ * `-audio_preload` (µs) for an output with video and audio, so that every AAC frame lands in the
+ * segment where most of it plays. Why: ffmpeg interleaves packets by DTS; x264's B-frames put each
+ * IDR's DTS `min(bFrames, 2)` frames before its PTS (B-pyramid), and the mpegts muxer holds each AAC
+ * frame until the next one comes. So without a preload the IDR that opens segment k+1 is written
+ * ahead of the last ~80 ms of segment k's audio, and the segmenter's cut at that IDR puts them in
+ * k+1: segment k's audio ends before its video. hls.js's buffered end (audio ∩ video, on a timeline
+ * that starts at the first video DTS) then falls just inside segment k, so on a level switch it loads
+ * segment k again on the new level (one more download, or encode); the same audio adds nothing to
+ * the buffer and hls.js reports `bufferAppendNoProgress`. Interleaving audio the DTS delay plus half
+ * an AAC frame earlier cuts the audio within half a frame of the video (docs/architecture.md "Timestamps").
+ */
+export function audioPreloadArgs(bFrames: number, frameRate: Rational): string[] {
+  const dtsDelaySeconds = (Math.min(bFrames, 2) * frameRate.den) / frameRate.num;
+  const halfAacFrameSeconds = AAC_FRAME.num / AAC_FRAME.den / 2;
+  return ['-audio_preload', String(Math.round((dtsDelaySeconds + halfAacFrameSeconds) * 1e6))];
+}
+
+/** The B-frames of an output's x264: none for a split run's first output (`firstOutputThreads` set). */
+export function outputBFrames(rung: VideoRung, firstOutput: boolean): number {
+  return firstOutput ? 0 : DEVICE_PROFILES[rung.profile].h264.bFrames;
+}
+
+/**
  * A run ends where its last planned segment does, also when the source runs longer: `-t` for the
  * audio, and for the video an exact frame count (`-t` in microseconds could round in the first
  * frame of the next segment).
  */
 function outputArgs(spec: RunSpec, audioOnly: boolean): string[] {
-  const { plan } = spec;
+  const { plan, rung } = spec;
+  const withVideo = plan.kind === 'video' && rung.kind === 'video' && !audioOnly;
+  const preload = withVideo && mappedAudio(spec) !== undefined ? audioPreloadArgs(outputBFrames(rung, false), plan.frameRate) : [];
   return [
-    ...(plan.kind === 'video' && !audioOnly ? ['-frames:v', String(runFrameCount(plan, spec.from, spec.until))] : []),
+    ...(withVideo ? ['-frames:v', String(runFrameCount(plan, spec.from, spec.until))] : []),
     '-t', formatSeconds(stopTime(spec, audioOnly)),
-    ...muxArgs(outputOffset(spec.plan, spec.from), [...BULK_OUTPUT, ...(audioOnly ? ['-pes_payload_size', '0'] : [])], 'pipe:1'),
+    ...muxArgs(outputOffset(spec.plan, spec.from), [...BULK_OUTPUT, ...preload, ...(audioOnly ? ['-pes_payload_size', '0'] : [])], 'pipe:1'),
   ];
 }
 
