@@ -5,7 +5,7 @@
  * frame of every whole second of the global grid, and stops where segment `until` begins.
  */
 import {
-  DEFAULT_X264_PRESET, DEVICE_PROFILES, fasterPreset, forceKeyFramesArgument, formatFrameRate, formatSeconds, rational, seekTime, segmentAt, subtract,
+  add, DEFAULT_X264_PRESET, DEVICE_PROFILES, fasterPreset, forceKeyFramesArgument, formatFrameRate, formatSeconds, rational, seekTime, segmentAt, subtract,
   whitelistArgs, type AudioRung, type InputWhitelist, type X264Preset, type Rational, type SegmentPlan, type VideoPlan, type VideoRung,
 } from '@kiln/shared';
 import type { TranscodeAudio, TranscodeFacts, TranscodeVideo } from './transcode-facts.js';
@@ -140,13 +140,17 @@ export function runFrameCount(plan: VideoPlan, from: number, until: number): num
 }
 
 /**
- * Where a run's output ends. Audio-only: one AAC frame early when the run stops before the end,
- * because the encoder's priming frame puts every packet a frame before its samples' time; the packet
- * that would straddle the next segment's boundary belongs to the run that makes that segment.
+ * Where a run's output ends (`-t`, from the run's start), when more segments follow it; the plan's
+ * end otherwise. The encoder's priming frame puts every AAC packet a frame before its samples' time.
+ * Audio-only: one AAC frame early, so the packet that would straddle the next segment's boundary
+ * belongs to the run that makes that segment. With video (which `-frames:v` ends): one AAC frame
+ * late, so the last segment's audio reaches its video's end as a cut inside the run does (see
+ * `audioPreloadArgs`); the next run's first segment overlaps it by a frame or two, which players drop.
  */
-function stopTime(spec: RunSpec, audioOnly: boolean): Rational {
+export function stopTime(spec: RunSpec, audioOnly: boolean): Rational {
   const length = runDuration(spec.plan, spec.from, spec.until);
-  return audioOnly && spec.until < spec.plan.segments.length ? subtract(length, AAC_FRAME) : length;
+  if (spec.until >= spec.plan.segments.length) return length;
+  return audioOnly ? subtract(length, AAC_FRAME) : add(length, AAC_FRAME);
 }
 
 /**

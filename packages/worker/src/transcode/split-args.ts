@@ -21,7 +21,7 @@ import {
 import type { TranscodeAudio, TranscodeVideo } from './transcode-facts.js';
 import {
   audioEncoderArgs, audioPreloadArgs, BULK_OUTPUT, checkRange, inputArgs, mappedAudio, muxArgs, outputBFrames, outputOffset, runDuration,
-  runFrameCount, videoEncoderArgs, videoFilter, type RunSpec,
+  runFrameCount, stopTime, videoEncoderArgs, videoFilter, type RunSpec,
 } from './ffmpeg-args.js';
 
 /** The file descriptor of the first-segment output (`pipe:3`). */
@@ -117,7 +117,7 @@ export function splitRunArgs(runSpec: RunSpec): string[] {
     ...muxArgs(offset, preload(true), `pipe:${FIRST_OUTPUT_FD}`),
   ], firstOutputThreads);
   const main = outputOf(spec, 'main', forceKeyFramesArgument(plan, from, until), [
-    '-frames:v', String(runFrameCount(plan, from, until) - firstSegmentFrames), '-t', formatSeconds(runDuration(plan, from, until)), // from the run's start: both outputs share its clock
+    '-frames:v', String(runFrameCount(plan, from, until) - firstSegmentFrames), '-t', formatSeconds(stopTime(spec, false)), // from the run's start: both outputs share its clock
     ...muxArgs(offset, [...BULK_OUTPUT, ...preload(false)], 'pipe:1'),
   ]);
   return [...inputArgs(spec.input, seekTime(plan, from)), '-filter_complex', filterGraph(spec, firstSegmentFrames, firstOutputVideoEnd, firstSegmentSeconds, firstOutputAudioEnd), ...firstOutput, ...main];
