@@ -42,10 +42,10 @@ export interface PlaybackReport {
 }
 
 /**
- * hls.js error events a clean Kiln stream may raise: only the seek over the gap AAC priming leaves
- * at the very start (the first audio packet is one AAC frame before the first picture, so the
- * video's buffered range begins a few ms after 0). Anything else, or that seek later in the
- * stream, is a fault of the stream or of the player.
+ * hls.js error events a clean Kiln stream may raise: only the seek over the gap at the very start.
+ * hls.js's timeline begins at the first video DTS (two frames before the first picture with
+ * B-frames) or the first audio PTS (one AAC frame early: priming), so the video's buffered range
+ * begins a few tens of ms after 0. Anything else, or that seek later in the stream, is a fault.
  */
 export function unexpectedErrors(report: PlaybackReport): HlsErrorEvent[] {
   return report.errors.filter((error) => !(error.details === 'bufferSeekOverHole' && !error.fatal && error.position < 0.2));
