@@ -10,7 +10,7 @@ import { makeTempDir, removeTempDir, startServices, type RedisService, type S3Se
 import { buildWorkerApp } from './http/app.js';
 import { expectedStartTicks } from './transcode/boundaries.js';
 import type { Harness } from './testing/harness.js';
-import { decodeFrames, leadingPids, makeSource, silentLog, startHarness, waitFor } from './testing/harness.js';
+import { audioEndTicks, decodeFrames, leadingPids, makeSource, silentLog, startHarness, waitFor } from './testing/harness.js';
 
 const RENDITION = 'legacy-180p';
 let services: { redis: RedisService; s3: S3Service; stop(): Promise<void> };
@@ -63,6 +63,26 @@ test('segment 0 of a moov-at-end source is served, and every segment matches the
   const again = await app.inject({ method: 'GET', url: `/segments/v-all/${RENDITION}/3.ts` });
   assert.equal(again.statusCode, 200);
   await app.close();
+});
+
+test('each segment\'s audio reaches its video\'s end (less half an AAC frame) and stops soon after, at cuts inside runs and at a run\'s end', async () => {
+  harness = await startHarness(services);
+  const h = harness;
+  await h.upload('v-audio', sourcePath);
+  const rendition = 'mobile-180p';
+  const plan = await planOf(h, 'v-audio', rendition);
+  const aacFrame = (1024 / 48_000) * 90_000;
+  // A run from 6, then one from 0 that stops where it began: cuts inside both runs, and segment 5 at a run's end.
+  const ends: string[] = [];
+  for (const index of [6, 0, 1, 2, 3, 4, 5, 7]) {
+    const { bytes } = await h.manager.segment('v-audio', rendition, index);
+    const videoEnd = expectedStartTicks(plan, index + 1);
+    const late = (await audioEndTicks(bytes)) - videoEnd;
+    ends.push(`${index}: ${late} ticks`);
+    // Inside a run the cut falls within half a frame; a run's end lets its audio go one frame past (ffmpeg-args.ts `stopTime`).
+    assert.ok(late >= -aacFrame / 2 - 1 && late <= 1.5 * aacFrame + 1, `segment ${index}'s audio ends ${late} ticks from its video's end`);
+  }
+  assert.deepEqual(h.manager.listRuns().map((run) => run.from).sort((a, b) => a - b), [0, 6], ends.join(', '));
 });
 
 test('a request far ahead starts a new run there, skips what lies between, and the runs join without a gap', async () => {

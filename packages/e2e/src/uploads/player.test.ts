@@ -1,31 +1,41 @@
 /**
  * A real player on a freshly uploaded video: Debian's Chromium with hls.js plays it from its start
  * across the seam between the pre-transcoded pinned opening (segments 0–2, pinned in the cache) and what the
- * on-demand worker makes (segment 3 on), with no stall and no error event.
+ * on-demand worker makes (segment 3 on), switching variants at every boundary, with no stall, no
+ * segment loaded twice and no hls.js error event but the seek over AAC priming at 0; then from 10 s.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { runFfmpeg } from '@kiln/shared';
 import { makeTempDir, removeTempDir, waitFor } from '@kiln/shared/testing';
-import { launchPlayer, type Player } from '../testing/player.js';
+import { launchPlayer, testOutputPath, unexpectedErrors, type PlaybackReport, type Player } from '../testing/player.js';
 import { startCluster, type Cluster } from '../testing/cluster.js';
 import { indexedSegments, playbackUrl, segmentCacheCounts, settledVideo, uploadFile } from '../testing/upload-client.js';
 
-/** hls.js reports this on TS segments because AAC priming leaves a gap of a few ms; it plays on. */
-const HARMLESS = new Set(['bufferSeekOverHole']);
 const DURATION_S = 14;
 /** 14 s on the 2,2,3,3,4 schedule: segments 0–4, of which 0–2 are the pre-transcoded opening. */
 const SEGMENTS = [0, 1, 2, 3, 4];
 const OPENING = [0, 1, 2];
 const PROFILE = 'mobile';
-/** Faster than real time keeps the test short; the on-demand encode of 360p keeps well ahead of it. */
-const RATE = 2;
+/**
+ * Real time: with a variant switch at every boundary, segments 3 and 4 are cold encodes of two
+ * renditions; the opening's 7 s keep the player ahead of them even on a loaded machine.
+ */
+const RATE = 1;
+/**
+ * Two fragments per variant: segments 0–1 from the first, 2–3 from the second (not loaded before:
+ * hls.js finds segment 2 by its playlist times, right after the cut inside the opening's run that
+ * ends segment 1), 4 from the first again (after the pinned/on-demand seam).
+ */
+const SWITCH_EVERY = 2;
+const DEADLINE_MS = 60_000;
 
 let dir: string;
 let source: string;
 let cluster: Cluster;
 let player: Player;
+let videoId: string;
 
 before(async () => {
   dir = await makeTempDir('kiln-player-');
@@ -57,8 +67,14 @@ async function mobileRenditions(id: string): Promise<string[]> {
   return renditions.map((rendition) => rendition.id);
 }
 
-test('Chromium with hls.js plays a fresh upload across the pre-transcoded/on-demand seam with no stall and no error', async (t) => {
+/** The hls.js error events the stream caused, with hls.js's own warnings to explain them. */
+function assertNoHlsErrors(report: PlaybackReport): void {
+  assert.deepEqual(unexpectedErrors(report), [], `hls.js error events; its warnings:\n${report.log.join('\n')}`);
+}
+
+test('Chromium with hls.js plays a fresh upload across the pre-transcoded/on-demand seam, switching variants, with no stall and no error', async (t) => {
   const id = await uploadFile(cluster.base, source);
+  videoId = id;
   const renditions = await mobileRenditions(id);
   // Before playback the cache holds exactly the pinned opening of every rendition: segment 3 on can only come from a worker.
   for (const rendition of renditions) {
@@ -68,14 +84,25 @@ test('Chromium with hls.js plays a fresh upload across the pre-transcoded/on-dem
   const countsBefore = await segmentCacheCounts(cluster.base);
   const playbackStarted = Date.now();
 
-  const report = await player.play(await playbackUrl(cluster.base, id, PROFILE), { rate: RATE, deadlineMs: 40_000 });
-  assert.deepEqual(report.errors.filter((error) => !HARMLESS.has(error.details)), [], 'hls.js error events');
+  const url = await playbackUrl(cluster.base, id, PROFILE);
+  const report = await player.play(url, { rate: RATE, deadlineMs: DEADLINE_MS, switchEvery: SWITCH_EVERY, screenshot: testOutputPath('player-from-0.png') });
+  assertNoHlsErrors(report);
   assert.equal(report.timedOut, false, `timed out at ${report.currentTime} s`);
   assert.equal(report.ended, true);
   assert.equal(report.stalls, 0, 'the player never waited for media after its first frame');
   assert.ok(report.firstFrameMs !== null, 'a first frame');
-  // Whatever variant ABR picked, every segment reached the player.
-  assert.deepEqual([...new Set(report.fragments)].sort((a, b) => a - b), SEGMENTS);
+  // Every segment reached the player from its scheduled variant.
+  const variants = renditions.length;
+  assert.ok(variants > 1, 'variants to switch between');
+  assert.deepEqual([...new Set(report.fragments)].sort((a, b) => a - b), SEGMENTS, `loads ${report.loads.join(',')}`);
+  for (const sn of SEGMENTS.slice(1)) {
+    const variant = Math.floor(sn / SWITCH_EVERY) % variants;
+    assert.ok(report.loads.includes(`${sn}@${variant}`), `segment ${sn} from variant ${variant}: loads ${report.loads.join(',')}`);
+  }
+  // The switch to the second variant after segment 1 goes on with segment 2. A segment 1 whose audio
+  // ended before its video left hls.js's buffered end inside segment 1 on the new variant's playlist
+  // times, so it loaded segment 1 again (an encode, on a cold cache) and could report bufferAppendNoProgress.
+  assert.equal(report.loads.find((load) => load.endsWith('@1')), `${SWITCH_EVERY}@1`, `loads ${report.loads.join(',')}`);
 
   const counts = await segmentCacheCounts(cluster.base);
   const hits = counts.hit - countsBefore.hit;
@@ -91,5 +118,18 @@ test('Chromium with hls.js plays a fresh upload across the pre-transcoded/on-dem
   assert.ok(tail.every((entry) => !entry.pinned && entry.created >= playbackStarted), 'on-demand segments are made during playback, not pinned');
 
   await waitFor('no ffmpeg left', async () => (await cluster.ffmpegOf('od1')).length === 0 && (await cluster.ffmpegOf('pre1')).length === 0, 200);
-  t.diagnostic(`time to first frame (fresh upload, opening pre-transcoded): ${report.firstFrameMs.toFixed(0)} ms; fragments ${report.fragments.join(',')}`);
+  t.diagnostic(`time to first frame (fresh upload, opening pre-transcoded): ${report.firstFrameMs.toFixed(0)} ms; loads ${report.loads.join(',')}`);
+});
+
+test('Chromium with hls.js starts the same video at 10 s with no hls.js error event', async (t) => {
+  assert.ok(videoId !== undefined, 'the upload of the first test');
+  const url = await playbackUrl(cluster.base, videoId, PROFILE);
+  const report = await player.play(url, { rate: RATE, deadlineMs: DEADLINE_MS, startPosition: 10, switchEvery: SWITCH_EVERY, screenshot: testOutputPath('player-from-10.png') });
+  assertNoHlsErrors(report);
+  assert.equal(report.timedOut, false, `timed out at ${report.currentTime} s`);
+  assert.equal(report.ended, true);
+  assert.ok(report.firstFrameMs !== null, 'a first frame');
+  // 10 s is where segment 4 (10–14 s) starts: nothing before it is loaded.
+  assert.deepEqual(report.fragments, [4], `loads ${report.loads.join(',')}`);
+  t.diagnostic(`time to first frame from 10 s: ${report.firstFrameMs.toFixed(0)} ms; loads ${report.loads.join(',')}`);
 });

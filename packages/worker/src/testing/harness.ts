@@ -121,6 +121,17 @@ export async function decodeFrames(bytes: Buffer): Promise<FrameInfo[]> {
   return (parsed.frames ?? []).map((frame) => ({ pts: frame.pts ?? Number.NaN, key: frame.key_frame === 1, type: frame.pict_type ?? '?' }));
 }
 
+/** Where a segment's audio ends: its last AAC packet's PTS plus its duration, in 90 kHz ticks (NaN: no audio). */
+export async function audioEndTicks(bytes: Buffer): Promise<number> {
+  const { stdout } = await runFfprobe(
+    ['-v', 'error', '-protocol_whitelist', 'pipe', '-select_streams', 'a:0', '-show_entries', 'packet=pts,duration', '-of', 'json', 'pipe:0'],
+    { input: bytes },
+  );
+  const packets = (JSON.parse(stdout.toString('utf8')) as { packets?: { pts?: number; duration?: number }[] }).packets ?? [];
+  const end = packets.reduce((latest, packet) => Math.max(latest, (packet.pts ?? Number.NaN) + (packet.duration ?? 0)), Number.NEGATIVE_INFINITY);
+  return Number.isFinite(end) ? end : Number.NaN;
+}
+
 /** PIDs of the first two TS packets: a segment must open with PAT (0) then the PMT. */
 export function leadingPids(bytes: Buffer): number[] {
   const pid = (offset: number) => ((bytes[offset + 1] & 0x1f) << 8) | bytes[offset + 2];

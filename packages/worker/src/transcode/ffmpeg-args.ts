@@ -5,7 +5,7 @@
  * frame of every whole second of the global grid, and stops where segment `until` begins.
  */
 import {
-  DEFAULT_X264_PRESET, DEVICE_PROFILES, PSI_PERIOD_SECONDS, fasterPreset, forceKeyFramesArgument, formatFrameRate, formatSeconds, rational, seekTime, segmentAt, subtract,
+  add, DEFAULT_X264_PRESET, DEVICE_PROFILES, PSI_PERIOD_SECONDS, fasterPreset, forceKeyFramesArgument, formatFrameRate, formatSeconds, rational, seekTime, segmentAt, subtract,
   whitelistArgs, type AudioRung, type InputWhitelist, type X264Preset, type Rational, type SegmentPlan, type VideoPlan, type VideoRung,
 } from '@kiln/shared';
 import type { TranscodeAudio, TranscodeFacts, TranscodeVideo } from './transcode-facts.js';
@@ -103,7 +103,7 @@ export function videoEncoderArgs(spec: RunSpec, rung: VideoRung, keyframes: stri
   return [
     '-c:v', 'libx264', '-preset', firstOutput ? fasterPreset(preset) : preset, ...(firstOutput ? ['-tune', 'zerolatency', '-x264-params', 'sliced-threads=0'] : []),
     '-profile:v', h264.profile, '-level:v', h264.level.name,
-    '-refs', String(h264.refs), '-bf', String(firstOutput ? 0 : h264.bFrames),
+    '-refs', String(h264.refs), '-bf', String(outputBFrames(rung, firstOutput)),
     '-b:v', String(rung.video.bitrate), '-maxrate', String(rung.video.maxrate), '-bufsize', String(rung.video.bufsize),
     '-force_key_frames', keyframes,
     '-sc_threshold', '0', '-flags', '+cgop',
@@ -140,13 +140,40 @@ export function runFrameCount(plan: VideoPlan, from: number, until: number): num
 }
 
 /**
- * Where a run's output ends. Audio-only: one AAC frame early when the run stops before the end,
- * because the encoder's priming frame puts every packet a frame before its samples' time; the packet
- * that would straddle the next segment's boundary belongs to the run that makes that segment.
+ * Where a run's output ends (`-t`, from the run's start), when more segments follow it; the plan's
+ * end otherwise. The encoder's priming frame puts every AAC packet a frame before its samples' time.
+ * Audio-only: one AAC frame early, so the packet that would straddle the next segment's boundary
+ * belongs to the run that makes that segment. With video (which `-frames:v` ends): one AAC frame
+ * late, so the last segment's audio reaches its video's end as a cut inside the run does (see
+ * `audioPreloadArgs`); the next run's first segment overlaps it by a frame or two, which players drop.
  */
-function stopTime(spec: RunSpec, audioOnly: boolean): Rational {
+export function stopTime(spec: RunSpec, audioOnly: boolean): Rational {
   const length = runDuration(spec.plan, spec.from, spec.until);
-  return audioOnly && spec.until < spec.plan.segments.length ? subtract(length, AAC_FRAME) : length;
+  if (spec.until >= spec.plan.segments.length) return length;
+  return audioOnly ? subtract(length, AAC_FRAME) : add(length, AAC_FRAME);
+}
+
+/**
+ * `-audio_preload` (µs) for an output with video and audio, so that every AAC frame lands in the
+ * segment where most of it plays. Why: ffmpeg interleaves packets by DTS; x264's B-frames put each
+ * IDR's DTS `min(bFrames, 2)` frames before its PTS (B-pyramid), and the mpegts muxer holds each AAC
+ * frame until the next one comes. So without a preload the IDR that opens segment k+1 is written
+ * ahead of the last ~80 ms of segment k's audio, and the segmenter's cut at that IDR puts them in
+ * k+1: segment k's audio ends before its video. hls.js's buffered end (audio ∩ video, on a timeline
+ * that starts at the first video DTS) then falls just inside segment k, so on a level switch it loads
+ * segment k again on the new level (one more download, or encode); the same audio adds nothing to
+ * the buffer and hls.js reports `bufferAppendNoProgress`. Interleaving audio the DTS delay plus half
+ * an AAC frame earlier cuts the audio within half a frame of the video (docs/architecture.md "Timestamps").
+ */
+export function audioPreloadArgs(bFrames: number, frameRate: Rational): string[] {
+  const dtsDelaySeconds = (Math.min(bFrames, 2) * frameRate.den) / frameRate.num;
+  const halfAacFrameSeconds = AAC_FRAME.num / AAC_FRAME.den / 2;
+  return ['-audio_preload', String(Math.round((dtsDelaySeconds + halfAacFrameSeconds) * 1e6))];
+}
+
+/** The B-frames of an output's x264: none for a split run's first output (`firstOutputThreads` set). */
+export function outputBFrames(rung: VideoRung, firstOutput: boolean): number {
+  return firstOutput ? 0 : DEVICE_PROFILES[rung.profile].h264.bFrames;
 }
 
 /**
@@ -155,11 +182,13 @@ function stopTime(spec: RunSpec, audioOnly: boolean): Rational {
  * frame of the next segment). `target`: stdout, or another pipe of a run with several outputs.
  */
 export function outputArgs(spec: RunSpec, audioOnly: boolean, target = 'pipe:1'): string[] {
-  const { plan } = spec;
+  const { plan, rung } = spec;
+  const withVideo = plan.kind === 'video' && rung.kind === 'video' && !audioOnly;
+  const preload = withVideo && mappedAudio(spec) !== undefined ? audioPreloadArgs(outputBFrames(rung, false), plan.frameRate) : [];
   return [
-    ...(plan.kind === 'video' && !audioOnly ? ['-frames:v', String(runFrameCount(plan, spec.from, spec.until))] : []),
+    ...(withVideo ? ['-frames:v', String(runFrameCount(plan, spec.from, spec.until))] : []),
     '-t', formatSeconds(stopTime(spec, audioOnly)),
-    ...muxArgs(outputOffset(spec.plan, spec.from), [...BULK_OUTPUT, ...(audioOnly ? ['-pes_payload_size', '0'] : [])], target),
+    ...muxArgs(outputOffset(spec.plan, spec.from), [...BULK_OUTPUT, ...preload, ...(audioOnly ? ['-pes_payload_size', '0'] : [])], target),
   ];
 }
 

@@ -70,6 +70,8 @@ export class TranscodeRun {
   /** The furthest segment of this run a client asked for. */
   furthestRequested: number;
   lastRequestAt = Date.now();
+  /** Playback sessions that asked for its segments (the manager's bookkeeping, for `runsLeftBy`). */
+  readonly sessions = new Set<string>();
   error: KilnError | undefined;
   endReason: string | undefined;
   readonly done: Promise<void>;

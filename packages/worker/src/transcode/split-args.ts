@@ -20,8 +20,8 @@ import {
 } from '@kiln/shared';
 import type { TranscodeAudio, TranscodeVideo } from './transcode-facts.js';
 import {
-  audioEncoderArgs, BULK_OUTPUT, checkRange, inputArgs, mappedAudio, muxArgs, outputOffset, runDuration, runFrameCount,
-  videoEncoderArgs, videoFilter, type RunSpec,
+  audioEncoderArgs, audioPreloadArgs, BULK_OUTPUT, checkRange, inputArgs, mappedAudio, muxArgs, outputBFrames, outputOffset, runDuration,
+  runFrameCount, stopTime, videoEncoderArgs, videoFilter, type RunSpec,
 } from './ffmpeg-args.js';
 
 /** The file descriptor of the first-segment output (`pipe:3`). */
@@ -110,13 +110,15 @@ export function splitRunArgs(runSpec: RunSpec): string[] {
   const firstOutputVideoEnd = firstSegmentFrames + firstOutputThreads;
   const firstOutputVideoSeconds = rational(firstOutputVideoEnd * plan.frameRate.den, plan.frameRate.num);
   const offset = outputOffset(plan, from);
+  // Each output's audio is interleaved ahead by its own encoder's DTS delay (ffmpeg-args.ts `audioPreloadArgs`).
+  const preload = (firstOutput: boolean) => mappedAudio(spec) === undefined ? [] : audioPreloadArgs(outputBFrames(spec.rung, firstOutput), plan.frameRate);
   const firstOutput = outputOf(spec, 'first', forceKeyFramesArgument(plan, from, from + 2), [
     '-frames:v', String(firstOutputVideoEnd), '-t', formatSeconds(compare(firstOutputVideoSeconds, firstOutputAudioEnd) > 0 ? firstOutputVideoSeconds : firstOutputAudioEnd),
-    ...muxArgs(offset, [], `pipe:${FIRST_OUTPUT_FD}`),
+    ...muxArgs(offset, preload(true), `pipe:${FIRST_OUTPUT_FD}`),
   ], firstOutputThreads);
   const main = outputOf(spec, 'main', forceKeyFramesArgument(plan, from, until), [
-    '-frames:v', String(runFrameCount(plan, from, until) - firstSegmentFrames), '-t', formatSeconds(runDuration(plan, from, until)), // from the run's start: both outputs share its clock
-    ...muxArgs(offset, BULK_OUTPUT, 'pipe:1'),
+    '-frames:v', String(runFrameCount(plan, from, until) - firstSegmentFrames), '-t', formatSeconds(stopTime(spec, false)), // from the run's start: both outputs share its clock
+    ...muxArgs(offset, [...BULK_OUTPUT, ...preload(false)], 'pipe:1'),
   ]);
   return [...inputArgs(spec.input, seekTime(plan, from)), '-filter_complex', filterGraph(spec, firstSegmentFrames, firstOutputVideoEnd, firstSegmentSeconds, firstOutputAudioEnd), ...firstOutput, ...main];
 }
