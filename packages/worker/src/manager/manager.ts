@@ -73,6 +73,7 @@ function view(run: TranscodeRun): RunView {
   return {
     id: run.id, from: run.target.from, until: run.target.until, lastClosed: run.lastClosed,
     furthestRequested: run.furthestRequested, lastRequestAt: run.lastRequestAt, paused: run.state === 'paused', sessions: run.sessions,
+    ...(run.leftAt === undefined ? {} : { leftAt: run.leftAt }),
   };
 }
 
@@ -203,6 +204,7 @@ export class TranscodeManager {
       // A request past a run's reach is a seek: it must not wake that run.
       if (!run.covers(index) || index > run.lastClosed + 1 + this.options.seekDistance) continue;
       if (session !== undefined) run.sessions.add(session);
+      run.leftAt = undefined;
       run.lastRequestAt = Date.now();
       run.furthestRequested = Math.max(run.furthestRequested, index);
       this.throttle(run);
@@ -216,6 +218,7 @@ export class TranscodeManager {
       const run = others.find((candidate) => candidate.id === left.id);
       if (run === undefined || this.store.isWaitedFor((key) => pendingIndex(run, key) !== undefined)) continue;
       run.pause();
+      run.leftAt = Date.now();
       this.counters.runsLeft += 1;
       this.options.log.info({ run: run.id, videoId, rendition: run.target.rendition.id, now: renditionId }, 'transcode paused: its session switched rendition');
     }
@@ -310,7 +313,7 @@ export class TranscodeManager {
     const now = Date.now();
     for (const run of this.alive()) {
       const waitedOn = this.store.isWaitedFor((key) => pendingIndex(run, key) !== undefined);
-      if (isIdle(view(run), now, this.options.idleMs, waitedOn)) run.stop('idle');
+      if (isIdle(view(run), now, this.options.idleMs, waitedOn)) run.stop(run.leftAt === undefined ? 'idle' : 'left by its session');
     }
   }
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isIdle, runsLeftBy, runToEvict, runToReplace, runToReuse, runUntil, throttleAction, type RunView } from './policy.js';
+import { isIdle, LEFT_GRACE_MS, runsLeftBy, runToEvict, runToReplace, runToReuse, runUntil, throttleAction, type RunView } from './policy.js';
 
 const run = (overrides: Partial<RunView>): RunView => ({
   id: 'a', from: 0, until: 15, lastClosed: 2, furthestRequested: 0, lastRequestAt: 1_000, paused: false, sessions: new Set(), ...overrides,
@@ -34,6 +34,8 @@ test('idle runs and the run a seek may replace', () => {
   assert.equal(isIdle(run({ lastRequestAt: 1_000 }), 2_000, 999), true);
   assert.equal(isIdle(run({ lastRequestAt: 1_000 }), 2_000, 1_000), false);
   assert.equal(isIdle(run({ lastRequestAt: 1_000 }), 2_000, 999, true), false, 'a client waits on it');
+  assert.equal(isIdle(run({ lastRequestAt: 1_000, leftAt: 1_000 }), 1_000 + LEFT_GRACE_MS, 60_000), false, 'left, within the grace');
+  assert.equal(isIdle(run({ lastRequestAt: 1_000, leftAt: 1_000 }), 1_001 + LEFT_GRACE_MS, 60_000), true, 'left, past the grace');
   const older = run({ id: 'old', lastRequestAt: 5 });
   assert.equal(runToReplace([run({ lastRequestAt: 9 }), older]), older);
   assert.equal(runToReplace([]), undefined);

@@ -14,7 +14,16 @@ export interface RunView {
   readonly paused: boolean;
   /** Playback sessions that asked this run for a segment (requests without one are not counted). */
   readonly sessions: ReadonlySet<string>;
+  /** When its only session switched away (`runsLeftBy`), unless someone asked it for a segment since. */
+  readonly leftAt?: number;
 }
+
+/**
+ * How long a run its session left stays paused for that session to come back (an ABR player often
+ * switches back within a segment or two); after that it is stopped, freeing its memory at once
+ * rather than after the idle limit. Its segments are kept, so a return costs one cold start.
+ */
+export const LEFT_GRACE_MS = 5_000;
 
 export interface PolicyLimits {
   /** A run more than this many segments ahead of its furthest request pauses. */
@@ -54,9 +63,13 @@ export function throttleAction(run: RunView, runAhead: number): ThrottleAction {
   return 'none';
 }
 
-/** Nobody asked the run for anything during `idleMs`; a run a client is waiting on (`waitedOn`) is not idle, however long its segment takes. */
+/**
+ * Nobody asked the run for anything during `idleMs`, or its session left it more than `LEFT_GRACE_MS`
+ * ago; a run a client is waiting on (`waitedOn`) is not idle, however long its segment takes.
+ */
 export function isIdle(run: RunView, now: number, idleMs: number, waitedOn = false): boolean {
-  return !waitedOn && now - run.lastRequestAt > idleMs;
+  if (waitedOn) return false;
+  return now - run.lastRequestAt > idleMs || (run.leftAt !== undefined && now - run.leftAt > Math.min(idleMs, LEFT_GRACE_MS));
 }
 
 /**

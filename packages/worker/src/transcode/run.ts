@@ -72,6 +72,8 @@ export class TranscodeRun {
   lastRequestAt = Date.now();
   /** Playback sessions that asked for its segments (the manager's bookkeeping, for `runsLeftBy`). */
   readonly sessions = new Set<string>();
+  /** When its only session switched to another rendition (the manager's, for `isIdle`). */
+  leftAt: number | undefined;
   error: KilnError | undefined;
   endReason: string | undefined;
   readonly done: Promise<void>;
