@@ -157,17 +157,21 @@ function report(figures: HeadFigures): string {
   ].join('\n');
 }
 
-export async function main(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { rounds: { type: 'string', default: '3' } } });
-  const rounds = Number(values.rounds);
+/** Head complete for the 4K60 sample and the 60 s 1080p source, as printed; `pnpm bench startup` prints it too. */
+export async function headCompleteReport(rounds: number, write: (text: string) => void): Promise<void> {
   const dir = await makeTempDir('bench-opening-source');
   try {
-    process.stdout.write(`load average at start: ${loadavg().map((value) => value.toFixed(1)).join(' ')}; niceness ${getPriority()}; opening runs at +${OPENING_NICENESS}\n`);
+    write(`load average at start: ${loadavg().map((value) => value.toFixed(1)).join(' ')}; niceness ${getPriority()}; opening runs at +${OPENING_NICENESS}\n`);
     for (const source of [sampleMediaFile('h264-aac-moov-at-end-phone-4k60-rot90.mp4'), await makeBusySource(dir)]) {
-      process.stdout.write(`${report(await measureHeadComplete(source, rounds))}\n\n`);
+      write(`${report(await measureHeadComplete(source, rounds))}\n\n`);
     }
-    process.stdout.write(`load average at end: ${loadavg().map((value) => value.toFixed(1)).join(' ')}; PRETRANSCODE_SEGMENTS ${PRETRANSCODE_SEGMENTS}\n`);
+    write(`load average at end: ${loadavg().map((value) => value.toFixed(1)).join(' ')}; PRETRANSCODE_SEGMENTS ${PRETRANSCODE_SEGMENTS}\n`);
   } finally {
     await removeTempDir(dir);
   }
+}
+
+export async function main(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { rounds: { type: 'string', default: '3' } } });
+  await headCompleteReport(Number(values.rounds), (text) => process.stdout.write(text));
 }
