@@ -3,7 +3,8 @@ export { buildWorkerApp, type WorkerAppDependencies, type WorkerTranscodes } fro
 export { loadReportFields, startLoadReports, type LoadSnapshot, type WorkerIdentity } from './load/report.js';
 export { WorkerErrors, type WorkerErrorCode } from './errors.js';
 export { startTranscoding, scratchDirectory, MAX_RUN_SEGMENTS, type Transcoding } from './transcoding.js';
-export { TranscodeManager, type EnsureResult, type ManagerOptions, type RunSummary, type ServedSegment } from './manager/manager.js';
+export { TranscodeManager, type EnsureResult, type ManagerOptions, type ServedSegment } from './manager/manager.js';
+export type { RunSummary } from './manager/run-views.js';
 export { BASE_OFFSET_SECONDS, transcodeArgs, videoFilter, type InputSpec, type RunSpec } from './transcode/ffmpeg-args.js';
 export { expectedStartTicks, segmenterBoundary } from './transcode/boundaries.js';
 export { findRendition, renditionId, renditionsFor, type Rendition } from './transcode/rendition.js';

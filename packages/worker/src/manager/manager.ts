@@ -6,7 +6,7 @@ import type { Logger, X264Preset } from '@kiln/shared';
 import { segmentAt } from '@kiln/shared';
 import { WorkerErrors } from '../errors.js';
 import type { LoadSnapshot } from '../load/report.js';
-import { MemoryStore, segmentIndexOf, segmentKey } from '../segments/memory-store.js';
+import { MemoryStore, segmentKey } from '../segments/memory-store.js';
 import type { SegmentCache } from '../segments/cache.js';
 import type { TranscodeFacts } from '../transcode/transcode-facts.js';
 import type { FactsCache } from '../transcode/facts-cache.js';
@@ -15,7 +15,8 @@ import { findRendition, type Rendition } from '../transcode/rendition.js';
 import { TranscodeRun, type ClosedSegment } from '../transcode/run.js';
 import type { SourceOpener } from '../transcode/source.js';
 import { newCounters, renderMetrics } from './metrics.js';
-import { isIdle, runsLeftBy, runToEvict, runToReplace, runToReuse, runUntil, throttleAction, type PolicyLimits, type RunView } from './policy.js';
+import { pendingIndex, summary, view, type RunSummary } from './run-views.js';
+import { isIdle, runsLeftBy, runToEvict, runToReplace, runToReuse, runUntil, throttleAction, type PolicyLimits } from './policy.js';
 import { SpeedMeter } from './speed.js';
 
 export interface ManagerOptions extends PolicyLimits {
@@ -41,40 +42,10 @@ export interface EnsureResult {
   readonly run?: RunSummary;
 }
 
-export interface RunSummary {
-  readonly id: string;
-  readonly video: string;
-  readonly rendition: string;
-  readonly from: number;
-  readonly until: number;
-  readonly lastClosed: number;
-  readonly furthestRequested: number;
-  readonly state: string;
-  readonly endReason?: string;
-  readonly error?: string;
-}
-
 export interface ServedSegment {
   readonly bytes: Buffer;
   readonly source: 'memory' | 'storage';
   readonly runId?: string;
-}
-
-function summary(run: TranscodeRun): RunSummary {
-  return {
-    id: run.id, video: run.target.videoId, rendition: run.target.rendition.id, from: run.target.from, until: run.target.until,
-    lastClosed: run.lastClosed, furthestRequested: run.furthestRequested, state: run.state,
-    ...(run.endReason === undefined ? {} : { endReason: run.endReason }),
-    ...(run.error === undefined ? {} : { error: run.error.code }),
-  };
-}
-
-function view(run: TranscodeRun): RunView {
-  return {
-    id: run.id, from: run.target.from, until: run.target.until, lastClosed: run.lastClosed,
-    furthestRequested: run.furthestRequested, lastRequestAt: run.lastRequestAt, paused: run.state === 'paused', sessions: run.sessions,
-    ...(run.leftAt === undefined ? {} : { leftAt: run.leftAt }),
-  };
 }
 
 export class TranscodeManager {
@@ -316,10 +287,4 @@ export class TranscodeManager {
       if (isIdle(view(run), now, this.options.idleMs, waitedOn)) run.stop(run.leftAt === undefined ? 'idle' : 'left by its session');
     }
   }
-}
-
-/** The index of the segment `key` names when `run` is still to make it, else undefined. */
-function pendingIndex(run: TranscodeRun, key: string): number | undefined {
-  const index = segmentIndexOf(key, run.target.videoId, run.target.rendition.id);
-  return index !== undefined && index > run.lastClosed && run.covers(index) ? index : undefined;
 }
