@@ -20,7 +20,7 @@ interface Logged {
 }
 
 /** An app with the shared handler and routes that fail in every way, and the failures it logged. */
-function build(policy?: ErrorPolicy): { app: FastifyInstance; failures: () => Logged[] } {
+function build(policy?: ErrorPolicy): { app: FastifyInstance; failures: () => Logged[]; abandoned: () => Logged[]; lines: () => Logged[] } {
   const chunks: string[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -42,8 +42,16 @@ function build(policy?: ErrorPolicy): { app: FastifyInstance; failures: () => Lo
   });
   app.post('/typed', { schema: { body: { type: 'object', required: ['n'], properties: { n: { type: 'integer' } } } } }, () => ({}));
   app.post('/small', { bodyLimit: 64 }, () => ({}));
-  const failures = () => chunks.join('').trim().split('\n').map((line) => JSON.parse(line) as Logged).filter((line) => line.msg === 'request failed');
-  return { app, failures };
+  // Fails once its client has gone: what a segment route's aborted wait on a worker does.
+  app.get('/abandoned', async (request) => {
+    app.log.info('waiting on the client');
+    await new Promise((resolve) => request.raw.socket.once('close', resolve));
+    throw new DOMException('This operation was aborted', 'AbortError');
+  });
+  const lines = () => chunks.join('').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Logged);
+  const failures = () => lines().filter((line) => line.msg === 'request failed');
+  const abandoned = () => lines().filter((line) => line.msg === 'request abandoned by its client');
+  return { app, failures, abandoned, lines };
 }
 
 const WARN = 40;
@@ -135,4 +143,23 @@ test('any other error is 500 INTERNAL: logged whole, answered without detail', a
   assert.deepEqual(response.json(), { code: 'INTERNAL', message: 'something went wrong on our side' });
   assert.deepEqual(failures().map((line) => [line.err?.message, line.level]), [['database password is hunter2', ERROR]]);
   await app.close();
+});
+
+test('a request whose client went away first is logged as abandoned, not as a failure', async () => {
+  const { app, failures, abandoned, lines } = build();
+  const address = await app.listen({ port: 0, host: '127.0.0.1' });
+  try {
+    const client = new AbortController();
+    const asked = fetch(`${address}/abandoned`, { signal: client.signal }).catch(() => undefined);
+    const waiting = () => lines().some((line) => line.msg === 'waiting on the client');
+    for (let i = 0; i < 200 && !waiting(); i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    client.abort();
+    await asked;
+    const logged = () => abandoned().length + failures().length > 0;
+    for (let i = 0; i < 200 && !logged(); i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.equal(abandoned().length, 1);
+    assert.deepEqual(failures(), []);
+  } finally {
+    await app.close();
+  }
 });

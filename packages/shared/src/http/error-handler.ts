@@ -39,9 +39,19 @@ export function installErrorHandler(app: FastifyInstance, policy: ErrorPolicy = 
     if (error.validation !== undefined || (error.statusCode !== undefined && error.statusCode < 500)) {
       return reply.code(error.statusCode ?? 400).send({ code: HttpErrors.create('BAD_REQUEST').code, message: error.message });
     }
+    if (clientWentAway(request)) {
+      // The client closed the connection first (a player that moved on): the work it waited for was stopped, nothing failed.
+      request.log.info({ err: error }, 'request abandoned by its client');
+      return reply.code(499).send(HttpErrors.create('INTERNAL').toJSON());
+    }
     request.log.error({ err: error }, 'request failed');
     return reply.code(500).send(HttpErrors.create('INTERNAL').toJSON());
   });
+}
+
+/** The request's connection was closed by its client before an answer. */
+function clientWentAway(request: FastifyRequest): boolean {
+  return request.raw.destroyed || request.raw.socket?.destroyed === true;
 }
 
 /** What fastify's framework errors mean to a client; the path they carry is not echoed back. */
