@@ -35,7 +35,7 @@ export async function main(args: string[]): Promise<void> {
   const started = performance.now();
   let rows: AcceptanceRow[];
   try {
-    rows = await runMediaAcceptance({ base: cluster.base, mediaDir: values.media, files, concurrency: Number(values.concurrency), onRow: progress });
+    rows = await runMediaAcceptance({ base: cluster.base, cache: cluster, mediaDir: values.media, files, concurrency: Number(values.concurrency), onRow: progress });
   } finally {
     await cluster.stop();
   }

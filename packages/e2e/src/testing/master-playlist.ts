@@ -8,6 +8,8 @@ export interface Variant {
   /** Absolute URL of the variant playlist. */
   readonly url: string;
   readonly bandwidth: number;
+  /** AVERAGE-BANDWIDTH, when the master declares it. */
+  readonly averageBandwidth?: number;
   readonly codecs: string;
   readonly resolution?: string;
   readonly frameRate?: number;
@@ -32,9 +34,11 @@ export function parseMaster(text: string, masterUrl: URL): Variant[] {
     const attributes = parseAttributes(line.slice('#EXT-X-STREAM-INF:'.length));
     const resolution = attributes.get('RESOLUTION');
     const frameRate = attributes.get('FRAME-RATE');
+    const average = attributes.get('AVERAGE-BANDWIDTH');
     variants.push({
       url: new URL(uri, masterUrl).href,
       bandwidth: Number(attributes.get('BANDWIDTH')),
+      ...(average === undefined ? {} : { averageBandwidth: Number(average) }),
       codecs: attributes.get('CODECS') ?? '',
       ...(resolution === undefined ? {} : { resolution }),
       ...(frameRate === undefined ? {} : { frameRate: Number(frameRate) }),

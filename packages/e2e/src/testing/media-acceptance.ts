@@ -1,13 +1,15 @@
 /**
  * The sample media acceptance run: every file of the sample media folder uploaded through the API of a
  * test cluster, then either refused (`failed` with a code) or `ready` and read to its end by
- * ffmpeg as an HLS client, its length checked against the original file's. Every wait is
+ * ffmpeg as an HLS client, its length checked against the original file's and its segments' bit
+ * rates against what the master declared (played-rates.ts). Every wait is
  * bounded, so a hung job or a stuck `processing` shows up as a row, not as a hung run.
  */
 import { join } from 'node:path';
-import type { SampleMediaOutcome } from '@kiln/shared/testing';
+import { sampleMediaRateExemption, type SampleMediaOutcome } from '@kiln/shared/testing';
 import { playbackUrl, settledVideo, uploadFile, type UploadedVideo } from './upload-client.js';
 import { chooseVariant, type Variant } from './master-playlist.js';
+import { measurePlayedRates, type CacheIndex, type RateCheck } from './played-rates.js';
 import { extentSeconds, playedTimeline, sourceTimeline, type PlayedTimeline, type Timeline } from './timeline.js';
 
 export interface AcceptanceBounds {
@@ -45,6 +47,8 @@ export interface AcceptanceRow {
   readonly playerErrors?: readonly string[];
   /** Packets ffmpeg flagged corrupt: TS continuity counters jumping where runs meet. */
   readonly continuityJumps?: number;
+  /** The played variant's peak and average bit rates against its BANDWIDTH and AVERAGE-BANDWIDTH. */
+  readonly rates?: RateCheck;
   readonly playSeconds?: number;
 }
 
@@ -52,6 +56,8 @@ export interface AcceptanceRow {
 export interface AcceptanceTarget {
   readonly base: string;
   readonly mediaDir: string;
+  /** The cluster's cache index, where the played segments' sizes are read. */
+  readonly cache: CacheIndex;
   readonly bounds?: AcceptanceBounds;
 }
 
@@ -93,7 +99,8 @@ export async function acceptFile(options: AcceptanceTarget, file: string): Promi
   if (view.state === 'failed') return { file, outcome: 'failed', code: view.error?.code ?? '?', message: view.error?.message ?? '', settleSeconds };
   const [source, played] = await Promise.all([sourceTimeline(path), play(options.base, id, bounds.playMs)]);
   const judged = judgePlayback(source, played.timeline, played.variant);
-  return { file, outcome: 'ready', settleSeconds, ...judged, continuityJumps: continuityJumps(played.timeline.stderr), playSeconds: played.seconds };
+  const rates = await measurePlayedRates(options.cache, id, played.variant);
+  return { file, outcome: 'ready', settleSeconds, ...judged, continuityJumps: continuityJumps(played.timeline.stderr), rates, playSeconds: played.seconds };
 }
 
 /** The video once `ready` or `failed`; undefined when it is neither within `ms` (polled every 100 ms). */
@@ -174,5 +181,10 @@ export function acceptanceProblems(row: AcceptanceRow, expected: SampleMediaOutc
   if (duration === undefined || !duration.ok) problems.push(`played ${duration?.playedSeconds.toFixed(3) ?? '?'} s of ${duration?.sourceSeconds.toFixed(3) ?? '?'} s`);
   if (audio !== undefined && audio.expected !== audio.present) problems.push(audio.expected ? 'the audio is missing' : 'audio that the source does not have');
   if (expected.kind === 'audio-only' && row.variant?.resolution !== undefined) problems.push('an audio-only source played with video');
+  if (row.rates === undefined) problems.push('the bit rates were not measured');
+  else if (sampleMediaRateExemption(row.file) === undefined) {
+    const { rendition } = row.rates;
+    problems.push(...row.rates.problems.map((problem) => `${rendition}: ${problem}`));
+  }
   return [...problems, ...(row.playerErrors ?? []).map((line) => `ffmpeg: ${line}`)];
 }

@@ -11,6 +11,7 @@ import { isProcessAlive } from '@kiln/shared';
 import { SAMPLE_MEDIA_OUTCOMES, sampleMediaDirectory, sampleMediaOutcome, waitFor } from '@kiln/shared/testing';
 import { startCluster, type Cluster } from './cluster.js';
 import { acceptFile, acceptanceProblems, type AcceptanceBounds, type AcceptanceRow } from './media-acceptance.js';
+import { rateFigures } from './played-rates.js';
 
 /** Uploads in flight at once: one being ingested while another plays, on 2 cores. */
 export const ACCEPTANCE_CONCURRENCY = 2;
@@ -76,9 +77,10 @@ export function mediaAcceptanceSuite(part: number, parts: number): void {
 
   describe(`part ${part} of ${parts}: uploaded through the API, each file is ready and plays to its end, or is refused with its code`, { concurrency: ACCEPTANCE_CONCURRENCY }, () => {
     for (const file of files) {
-      it(file, async () => {
-        const row = await acceptFile({ base: cluster.base, mediaDir: sampleMediaDirectory(), bounds: TEST_BOUNDS }, file);
+      it(file, async (t) => {
+        const row = await acceptFile({ base: cluster.base, cache: cluster, mediaDir: sampleMediaDirectory(), bounds: TEST_BOUNDS }, file);
         rows.push(row);
+        if (row.rates !== undefined) t.diagnostic(rateFigures(row.rates));
         assert.deepEqual(acceptanceProblems(row, sampleMediaOutcome(file)), []);
       });
     }

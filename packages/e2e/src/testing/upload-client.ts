@@ -67,6 +67,7 @@ export async function playbackUrlFor(base: string, id: string, userAgent: string
 
 export interface IndexedSegment {
   readonly index: number;
+  readonly bytes: number;
   readonly pinned: boolean;
   readonly created: number;
 }
@@ -76,8 +77,8 @@ export async function indexedSegments(redis: Redis, keys: RedisKeys, videoId: st
   const fields = await redis.hgetall(keys.segmentIndex(videoId, renditionId));
   return Object.entries(fields)
     .map(([index, raw]) => {
-      const entry = JSON.parse(raw) as { pinned?: boolean; created: number };
-      return { index: Number(index), pinned: entry.pinned === true, created: entry.created };
+      const entry = JSON.parse(raw) as { bytes: number; pinned?: boolean; created: number };
+      return { index: Number(index), bytes: entry.bytes, pinned: entry.pinned === true, created: entry.created };
     })
     .sort((a, b) => a.index - b.index);
 }

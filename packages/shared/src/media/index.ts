@@ -25,6 +25,8 @@ export {
   rateControl,
   worstCaseVideoBitrate,
 } from './bandwidth.js';
+export type { MeasuredSegment } from './segment-bitrates.js';
+export { averageBitrate, peakSegmentBitrate } from './segment-bitrates.js';
 export type { AudioOnlySource, AudioRung, LadderSource, Rung, RungSpec, VideoRung } from './ladder.js';
 export {
   AUDIO_ONLY_BITRATES,

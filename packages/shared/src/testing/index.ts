@@ -6,5 +6,7 @@ export { makeTempDir, removeTempDir } from './temp-dir.js';
 export { listChildProcesses } from './process-table.js';
 export type { ProcessEntry } from './process-table.js';
 export { waitFor } from './wait.js';
-export { SAMPLE_MEDIA_OUTCOMES, sampleMediaDirectory, sampleMediaFile, sampleMediaOutcome, type SampleMediaOutcome } from './sample-media.js';
+export {
+  SAMPLE_MEDIA_OUTCOMES, SAMPLE_MEDIA_RATE_EXEMPTIONS, sampleMediaDirectory, sampleMediaFile, sampleMediaOutcome, sampleMediaRateExemption, type SampleMediaOutcome,
+} from './sample-media.js';
 export { checkFuzz, DEFAULT_FUZZ_SEED, fuzzRuns, fuzzSeed, withDeadline, type FuzzBudget } from './fuzz.js';
