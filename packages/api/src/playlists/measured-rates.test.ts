@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { segmentAt, toNumber, type SegmentPlan } from '@kiln/shared';
 import { sampleVideo } from '../testing/sample-videos.js';
-import { cachedSpan, withMeasuredAverage } from './measured-rates.js';
+import { withMeasuredAverage } from './measured-rates.js';
 import { renditionsFor } from './renditions.js';
 
 const [lowest] = renditionsFor(sampleVideo({ id: 'v1' }), 'mobile');
@@ -12,12 +12,6 @@ const { peak, average: modelled } = rendition.rung.bandwidth;
 const entries = (bitsPerSecond: number, indexes: number[], plan: SegmentPlan = rendition.plan) =>
   new Map(indexes.map((index) => [index, { bytes: (toNumber(segmentAt(plan, index).duration) * bitsPerSecond) / 8 }]));
 const near = (actual: number, expected: number) => assert.ok(Math.abs(actual - expected) <= 1, `${actual} ≈ ${expected}`);
-
-test('the cached span adds the bytes and planned seconds of the cached segments, ignoring numbers past the plan', () => {
-  const span = cachedSpan(rendition.plan, new Map([[0, { bytes: 100 }], [2, { bytes: 50 }], [10_000, { bytes: 9 }]]));
-  assert.equal(span.bytes, 150);
-  near(span.seconds * 1000, (toNumber(segmentAt(rendition.plan, 0).duration) + toNumber(segmentAt(rendition.plan, 2).duration)) * 1000);
-});
 
 test('seven cached seconds declare their measured average; fewer keep the model; the peak caps it', () => {
   near(withMeasuredAverage(rendition, entries(100_000, [0, 1, 2])).rung.bandwidth.average, 100_000);

@@ -17,18 +17,6 @@ import type { Rendition } from './renditions.js';
 /** Seconds of cached segments a measured average needs (the pinned opening is 2 + 2 + 3 s). */
 export const MIN_MEASURED_SECONDS = 7;
 
-/** Bytes and seconds of the cached segments of one rendition. */
-export function cachedSpan(plan: SegmentPlan, cached: ReadonlyMap<number, Pick<SegmentCacheEntry, 'bytes'>>): { bytes: number; seconds: number } {
-  let bytes = 0;
-  let seconds = 0;
-  for (const [index, entry] of cached) {
-    if (index < 0 || index >= plan.segments.length) continue;
-    bytes += entry.bytes;
-    seconds += toNumber(segmentAt(plan, index).duration);
-  }
-  return { bytes, seconds };
-}
-
 /** Every segment of the plan is cached: what they weigh is the whole rendition, peak included. */
 function wholeSegments(plan: SegmentPlan, cached: ReadonlyMap<number, Pick<SegmentCacheEntry, 'bytes'>>): MeasuredSegment[] | undefined {
   const segments: MeasuredSegment[] = [];
