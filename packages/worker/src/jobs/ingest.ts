@@ -5,12 +5,10 @@
  * pinned`. Each step can run again: a job picked up after its worker died starts over, or, once
  * the video is playable, only makes its opening again.
  *
- * An upload that already is what workers read (an MP4/MOV the fast-start view takes, nothing to
- * normalize: `lookInPlace`) has its opening started from the upload object at once, while it is
- * downloaded, copied to `sources/` inside the store and inspected; the opening runs at a lower CPU
- * priority, so the verdict is not slowed by it. A refusal stops the opening and the runner removes
- * what it made; facts other than those the opening started from have it made again. Any other
- * upload is downloaded, checked and normalized first, and plays once its source is put in place.
+ * The upload is downloaded and inspected with the machine to itself: the verdict is what a viewer
+ * waits for. An upload that needs nothing (an MP4/MOV the fast-start view reads) is copied to
+ * `sources/` inside the store; any other is normalized and put there. Then `ready`, and the opening,
+ * niced, from the local copy, while players may already be asking for segments.
  */
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -23,13 +21,11 @@ import { WorkerErrors } from '../errors.js';
 import { IngestErrors, inspectSource, normalizeSource, type IngestLimits, type NormalizeResult } from '../ingest/index.js';
 import { parseTranscodeFacts, type TranscodeFacts } from '../transcode/transcode-facts.js';
 import { localFileSource } from '../transcode/source.js';
-import { discardSegments } from './discard.js';
 import { factsFromPlan, recordFromFacts } from './ingest-facts.js';
-import { pretranscodeOpening, startOpening, type OpeningDependencies, type OpeningJob } from './opening.js';
-import { lookInPlace, type InPlaceSource } from './in-place.js';
+import { pretranscodeOpening, type OpeningDependencies } from './opening.js';
 import type { JobScratch } from './scratch.js';
 import { logStep, stepTimer, type StepTimer } from './steps.js';
-import { downloadUpload, downloadUploadAsSource, putSource } from './transfer.js';
+import { copyUploadAsSource, downloadUpload, putSource } from './transfer.js';
 
 export interface IngestDependencies {
   readonly storage: ObjectStorage;
@@ -51,6 +47,8 @@ interface IngestRun {
   readonly deps: IngestDependencies;
   readonly signal: AbortSignal;
   readonly step: StepTimer;
+  /** Where the upload is downloaded to, in the job's scratch. */
+  readonly upload: string;
 }
 
 /** The checked MP4 workers will read, on the job's scratch. */
@@ -71,65 +69,19 @@ export async function runIngest(videoId: string, deps: IngestDependencies, signa
     await step('opening again', async () => pretranscodeOpening(videoId, await storedFacts(videoId, deps), DEFAULT_PROFILES, deps.opening, signal));
   } else {
     await deps.scratch.use(async (dir) => {
-      const job: IngestRun = { videoId, dir, deps, signal, step };
-      const look = await step('look in place', () => lookInPlace(videoId, deps.storage, deps.limits, signal));
-      if ('reason' in look) {
-        deps.log.debug({ videoId, reason: look.reason }, 'the opening waits for the checked source');
-        await ingestDownloaded(job);
-      } else {
-        await ingestInPlace(job, look);
-      }
+      const job: IngestRun = { videoId, dir, deps, signal, step, upload: join(dir, 'upload') };
+      await step('download', () => downloadUpload(videoId, job.upload, deps, signal));
+      const source = await checkSource(job, job.upload);
+      // Nothing normalized: the upload is the source, byte for byte.
+      await step('source in place', () => (source.action === 'none' ? copyUploadAsSource(videoId, deps.storage) : putSource(videoId, source.path, deps.storage)));
+      await publishFacts(job, source);
+      await markPlayable(job);
+      await step('opening', () => pretranscodeOpening(videoId, source.facts, DEFAULT_PROFILES, { ...deps.opening, opener: localFileSource(() => source.path) }, signal));
     });
   }
   await deps.videos.update(videoId, (current) => ({ ...current, opening: 'pinned' }));
   await deps.storage.deleteMany([uploadObjectKey(videoId)]);
   deps.log.info({ videoId }, 'opening pinned');
-}
-
-async function ingestDownloaded(job: IngestRun): Promise<void> {
-  const upload = join(job.dir, 'upload');
-  await job.step('download', () => downloadUpload(job.videoId, upload, job.deps, job.signal));
-  await finishFromScratch(job, await checkSource(job, upload), true);
-}
-
-async function ingestInPlace(job: IngestRun, look: InPlaceSource): Promise<void> {
-  const { videoId, deps } = job;
-  const opening = startOpening(videoId, look.facts, DEFAULT_PROFILES, { ...deps.opening, opener: look.opener }, job.signal);
-  let source: CheckedSource;
-  try {
-    const upload = join(job.dir, 'upload');
-    await job.step('download and copy', () => downloadUploadAsSource(videoId, upload, deps, job.signal));
-    source = await checkSource(job, upload);
-  } catch (error) {
-    await stopOpening(opening);
-    throw error;
-  }
-  if (source.action === 'none' && JSON.stringify(source.facts) === JSON.stringify(look.facts)) {
-    // `sources/` holds the copy already: the video plays while its opening is made.
-    await publishFacts(job, source);
-    await markPlayable(job);
-    await job.step('opening', () => opening.done);
-    return;
-  }
-  deps.log.warn({ videoId, action: source.action, facts: source.facts, inPlace: look.facts }, 'the checked source differs from the upload read in place: its opening is made again');
-  await stopOpening(opening);
-  await discardSegments(videoId, deps);
-  // The copy in `sources/` is the upload's bytes: right unless the upload was normalized.
-  await finishFromScratch(job, source, source.action !== 'none');
-}
-
-/** Facts and record, then the opening from the local MP4 while it is put in place; playable once it is. */
-async function finishFromScratch(job: IngestRun, source: CheckedSource, put: boolean): Promise<void> {
-  await publishFacts(job, source);
-  const opening = startOpening(job.videoId, source.facts, DEFAULT_PROFILES, { ...job.deps.opening, opener: localFileSource(() => source.path) }, job.signal);
-  try {
-    if (put) await job.step('source put', () => putSource(job.videoId, source.path, job.deps.storage));
-    await markPlayable(job);
-  } catch (error) {
-    await stopOpening(opening);
-    throw error;
-  }
-  await job.step('opening', () => opening.done);
 }
 
 /** Inspect (a refusal throws its code), normalize, and the facts of the MP4 workers will read. */
@@ -169,9 +121,4 @@ async function storedFacts(videoId: string, deps: IngestDependencies): Promise<T
   const facts = parseTranscodeFacts((await deps.redis.get(deps.keys.sourceFacts(videoId))) ?? '');
   if (facts === undefined) throw WorkerErrors.create('VIDEO_MISSING', `video ${videoId} is ready but has no source facts`);
   return facts;
-}
-
-async function stopOpening(opening: OpeningJob): Promise<void> {
-  opening.stop();
-  await opening.done.catch(() => undefined);
 }

@@ -1,7 +1,7 @@
 /**
  * Moving an upload's bytes: to the job's scratch (refused before a byte is written when the
  * scratch cannot hold it), and for an upload that is its own source, to `sources/{id}.mp4` by a
- * copy inside the store at the same time.
+ * copy inside the store.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
@@ -29,17 +29,12 @@ async function downloadTo(path: string, videoId: string, deps: TransferDependenc
 }
 
 /**
- * The upload to a local file and, at the same time, to the video's source key inside the store
- * (S3 CopyObject: the bytes are not sent again). A source copied for a download that then fails
- * is overwritten by the next attempt, or removed with the rest when the ingest fails for good.
+ * The upload to the video's source key inside the store (S3 CopyObject: the bytes are not sent
+ * again). A copy made for an ingest that then fails is overwritten by the next attempt, or removed
+ * with the rest when the ingest fails for good.
  */
-export async function downloadUploadAsSource(videoId: string, path: string, deps: TransferDependencies, signal: AbortSignal): Promise<void> {
-  await checkRoom(uploadObjectKey(videoId), deps);
-  const copied = deps.storage.copy(uploadObjectKey(videoId), sourceObjectKey(videoId));
-  const downloaded = downloadTo(path, videoId, deps, signal);
-  const [copy, download] = await Promise.allSettled([copied, downloaded]);
-  if (download.status === 'rejected') throw download.reason;
-  if (copy.status === 'rejected') throw copy.reason;
+export async function copyUploadAsSource(videoId: string, storage: ObjectStorage): Promise<void> {
+  await storage.copy(uploadObjectKey(videoId), sourceObjectKey(videoId));
 }
 
 /** A local MP4 to the video's source key. */
