@@ -70,43 +70,13 @@ export function openingRenditions(facts: TranscodeFacts, profiles: readonly Prof
   return profiles.flatMap((profile) => renditionsFor(facts, profile));
 }
 
-/** An opening being made: segment 0 of every rendition settles first, then the whole opening. */
-export interface OpeningJob {
-  /** Settles (never rejects) once every rendition made from segment 0 has made it, or its run has ended. */
-  readonly segmentZeroSettled: Promise<void>;
-  /** Every run made and the opening pinned; rejects with the first failure. */
-  readonly done: Promise<void>;
-  /** Stops the runs going on and those waiting for a slot (`done` then rejects). */
-  stop(): void;
-}
-
-/** Makes (or pins, when already cached) the opening of every rendition of `profiles`. */
+/** Makes (or pins, when already cached) the opening of every rendition of `profiles`; rejects with the first failure. */
 export async function pretranscodeOpening(videoId: string, facts: TranscodeFacts, profiles: readonly ProfileName[], deps: OpeningDependencies, signal?: AbortSignal): Promise<void> {
-  await startOpening(videoId, facts, profiles, deps, signal).done;
-}
-
-export function startOpening(videoId: string, facts: TranscodeFacts, profiles: readonly ProfileName[], deps: OpeningDependencies, signal?: AbortSignal): OpeningJob {
-  const stopper = new AbortController();
-  const stop = signal === undefined ? stopper.signal : AbortSignal.any([signal, stopper.signal]);
-  let zeroSettled = () => {};
-  const segmentZeroSettled = new Promise<void>((resolve) => (zeroSettled = resolve));
-  const done = makeOpening(videoId, facts, profiles, deps, stop, () => zeroSettled());
-  // Whatever happens before the runs start (a Redis error) settles segment 0 too.
-  void done.then(zeroSettled, zeroSettled);
-  return { segmentZeroSettled, done, stop: () => stopper.abort() };
-}
-
-async function makeOpening(videoId: string, facts: TranscodeFacts, profiles: readonly ProfileName[], deps: OpeningDependencies, signal: AbortSignal, onSegmentZero: () => void): Promise<void> {
   const renditions = openingRenditions(facts, profiles);
   const cached = new Map(await Promise.all(renditions.map(async (rendition) => [rendition.id, await deps.cache.cachedIndexes(videoId, rendition.id)] as const)));
   const runs = openingRuns(renditions, cached);
   deps.log.info({ videoId, renditions: renditions.length, runs: runs.length }, 'pre-transcode started');
-  const zeroPending = new Set(runs.filter((run) => run.from === 0).flatMap((run) => run.renditions.map((rendition) => rendition.id)));
-  const zeroMade = (renditionId: string) => {
-    if (zeroPending.delete(renditionId) && zeroPending.size === 0) onSegmentZero();
-  };
-  if (zeroPending.size === 0) onSegmentZero();
-  await runAll(videoId, facts, runs, deps, signal, zeroMade);
+  await runAll(videoId, facts, runs, deps, signal ?? new AbortController().signal);
   for (const rendition of renditions) {
     for (let index = 0; index < openingLength(rendition); index += 1) {
       if (cached.get(rendition.id)?.has(index) === true) await deps.cache.pin(videoId, rendition.id, index);
@@ -115,11 +85,11 @@ async function makeOpening(videoId: string, facts: TranscodeFacts, profiles: rea
 }
 
 /** Every run, each in a slot; the first failure stops the rest and is the one reported. */
-async function runAll(videoId: string, facts: TranscodeFacts, runs: readonly OpeningRun[], deps: OpeningDependencies, signal: AbortSignal, zeroMade: (renditionId: string) => void): Promise<void> {
+async function runAll(videoId: string, facts: TranscodeFacts, runs: readonly OpeningRun[], deps: OpeningDependencies, signal: AbortSignal): Promise<void> {
   const failure = new AbortController();
   let firstFailure: { reason: unknown } | undefined;
   const stop = AbortSignal.any([signal, failure.signal]);
-  await Promise.allSettled(runs.map((run) => runInSlot(videoId, facts, run, deps, stop, zeroMade).catch((error: unknown) => {
+  await Promise.allSettled(runs.map((run) => runInSlot(videoId, facts, run, deps, stop).catch((error: unknown) => {
     firstFailure ??= { reason: error };
     failure.abort();
   })));
@@ -127,16 +97,12 @@ async function runAll(videoId: string, facts: TranscodeFacts, runs: readonly Ope
 }
 
 /** A slot holds one ffmpeg: it passes on when ffmpeg ends, while the segments are still being stored. */
-async function runInSlot(videoId: string, facts: TranscodeFacts, run: OpeningRun, deps: OpeningDependencies, signal: AbortSignal, zeroMade: (renditionId: string) => void): Promise<void> {
-  try {
-    const stored = await deps.slots.use(() => runLadder(videoId, facts, run, deps, signal, zeroMade));
-    await stored.all;
-  } finally {
-    for (const rendition of run.renditions) zeroMade(rendition.id); // made or not, its segment 0 is settled
-  }
+async function runInSlot(videoId: string, facts: TranscodeFacts, run: OpeningRun, deps: OpeningDependencies, signal: AbortSignal): Promise<void> {
+  const stored = await deps.slots.use(() => runLadder(videoId, facts, run, deps, signal));
+  await stored.all;
 }
 
-async function runLadder(videoId: string, facts: TranscodeFacts, task: OpeningRun, deps: OpeningDependencies, signal: AbortSignal, zeroMade: (renditionId: string) => void): Promise<{ all: Promise<unknown> }> {
+async function runLadder(videoId: string, facts: TranscodeFacts, task: OpeningRun, deps: OpeningDependencies, signal: AbortSignal): Promise<{ all: Promise<unknown> }> {
   if (signal.aborted) throw WorkerErrors.create('TRANSCODE_STOPPED', 'the pre-transcode was stopped');
   const stores: Promise<void>[] = [];
   const started = Date.now();
@@ -147,7 +113,6 @@ async function runLadder(videoId: string, facts: TranscodeFacts, task: OpeningRu
       const stored = storeSegment(videoId, rendition.id, segment, deps, { run: run.id, started });
       stored.catch(() => undefined); // awaited once ffmpeg has ended; not an unhandled rejection meanwhile
       stores.push(stored);
-      if (segment.index === 0) zeroMade(rendition.id);
     },
     onSpawn: (pid) => deps.processes.register(pid),
     onExit: (pid) => deps.processes.unregister(pid),
