@@ -30,7 +30,7 @@ import { uploadQueueDrained, workerCounters, workersIdle } from '../src/testing/
 import { startNaivePeer } from '../src/testing/naive-peer.js';
 import { launchPlayer, type AppBackend, type PlaybackReport, type Player } from '../src/testing/player.js';
 import { floorEncodeArgs, startVariant, type StartVariant } from '../src/testing/start-variant.js';
-import { playbackUrlFor, settledVideo, uploadFile, videoView } from '../src/testing/upload-client.js';
+import { playbackUrl, settledVideo, uploadFile, videoView } from '../src/testing/upload-client.js';
 
 const BENCH_DIR = resolve(import.meta.dirname, '../../../.bench');
 const SOURCE = join(BENCH_DIR, 'startup-720p30-30s-phone.mp4');
@@ -60,7 +60,7 @@ async function ensureSource(): Promise<void> {
 
 const backendOf = (cluster: Cluster): AppBackend => ({
   view: (id) => videoView(cluster.base, id),
-  link: (id, userAgent) => playbackUrlFor(cluster.base, id, userAgent),
+  link: (id) => playbackUrl(cluster.base, id),
 });
 
 /** `+ms what` lines, indented, for the round's printout. */
@@ -104,7 +104,8 @@ async function floorUploadToFirstFrame(variant: StartVariant, scratch: string): 
 
 /** The master the page's User-Agent gets, read through a link of its own (a session, no encode). */
 async function masterFor(cluster: Cluster, id: string, userAgent: string): Promise<string> {
-  const response = await fetch(await playbackUrlFor(cluster.base, id, userAgent));
+  // The player's User-Agent picks the profile as it opens the link: the master must be fetched with it.
+  const response = await fetch(await playbackUrl(cluster.base, id), { headers: { 'user-agent': userAgent } });
   if (response.status !== 200) throw new Error(`master of ${id}: HTTP ${response.status}`);
   return response.text();
 }
@@ -169,10 +170,10 @@ async function withCounters<T>(cluster: Cluster, play: () => Promise<T>): Promis
 }
 
 /** Figure 2 and 3, Kiln: a fresh upload, ingest over, played from 10 s. */
-async function kilnColdStart(cluster: Cluster, player: Player, userAgent: string): Promise<ColdSample> {
+async function kilnColdStart(cluster: Cluster, player: Player): Promise<ColdSample> {
   const id = await uploadFile(cluster.base, SOURCE);
   await settled(cluster, id);
-  const url = await playbackUrlFor(cluster.base, id, userAgent);
+  const url = await playbackUrl(cluster.base, id);
   const { result: report, samples } = await withCounters(cluster, () =>
     player.play(url, { startPosition: COLD_START_SECONDS, deadlineMs: DEADLINE_MS, afterFirstFrameMs: AFTER_FIRST_FRAME_MS }));
   // The first sample taken at or after the first frame: every run started before it, and at most 100 ms more.
@@ -198,13 +199,13 @@ async function peerColdStart(player: Player, facts: TranscodeFacts, renditionId:
   }
 }
 
-async function benchColdStart(cluster: Cluster, player: Player, rounds: number, userAgent: string): Promise<void> {
+async function benchColdStart(cluster: Cluster, player: Player, rounds: number): Promise<void> {
   const facts = transcodeFacts(sourceFacts(await ffprobe(SOURCE, INPUT)));
   const kiln: number[] = [];
   const peer: number[] = [];
   const runs: number[] = [];
   for (let round = 1; round <= rounds; round += 1) {
-    const sample = await kilnColdStart(cluster, player, userAgent);
+    const sample = await kilnColdStart(cluster, player);
     await workersIdle(cluster, WORKERS);
     if (sample.rendition === undefined) throw new Error(`round ${round}: no first frame from Kiln\n${timeline('hls.js', sample.report)}`);
     const peerReport = await peerColdStart(player, facts, sample.rendition);
@@ -245,7 +246,7 @@ export async function main(args: string[]): Promise<void> {
     const userAgent = await player.userAgent();
     process.stdout.write(`preset ${PRESET}, capacity 2 per worker; Chromium's User-Agent: ${userAgent}\n`);
     await benchUploadToFirstFrame(cluster, player, rounds, userAgent);
-    await benchColdStart(cluster, player, rounds, userAgent);
+    await benchColdStart(cluster, player, rounds);
   } finally {
     await player?.close();
     await cluster.stop();

@@ -3,7 +3,8 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
-import { createLogger, loadUpConfig, type Logger, type UpConfig } from '@kiln/shared';
+import { Redis } from 'ioredis';
+import { createLogger, createRedisKeys, loadUpConfig, type Logger, type UpConfig } from '@kiln/shared';
 import { findFreePort, isPortFree } from '@kiln/shared';
 import { startPrivateRedis } from '../up/redis.js';
 import { findRunningInstance, killLeftovers, removeUpState, writeUpState } from '../up/state.js';
@@ -86,6 +87,7 @@ async function startEverything(supervisor: Supervisor, config: UpConfig, dataDir
   await waitForHealth(url, supervisor);
   start('worker', 'worker', { KILN_WORKER_ROLE: 'ondemand' });
   start('pretranscode', 'worker', { KILN_WORKER_ROLE: 'pretranscode' });
+  await waitForWorkers(redis.url, config.redisPrefix, supervisor);
   const apiKey = apiKeys === undefined
     ? 'API keys: those in KILN_API_KEYS'
     : `API key (admin, kept in ${join(dataDir, 'api-key')}): ${apiKeys.key}`;
@@ -117,6 +119,32 @@ async function waitForHealth(url: string, supervisor: Supervisor, timeoutMs = 60
     await delay(200);
   }
   throw new Error(`the API did not answer ${url}/health within ${timeoutMs / 1000} s`);
+}
+
+/**
+ * Both workers report their load: a video uploaded and played the moment Kiln says it is up finds
+ * a worker to make its segments (an API with no live worker answers 503 NO_WORKER_AVAILABLE).
+ */
+async function waitForWorkers(redisUrl: string, prefix: string, supervisor: Supervisor, timeoutMs = 60_000): Promise<void> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  const keys = createRedisKeys(prefix);
+  let exited: string | undefined;
+  void supervisor.firstUnexpectedExit().then((child) => {
+    exited = child.name;
+  });
+  try {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (exited !== undefined) throw new Error(`${exited} exited while starting; see its log above`);
+      const ids = await redis.zrange(keys.workers(), '0', '-1');
+      const roles = await Promise.all(ids.map((id) => redis.hget(keys.workerLoad(id), 'role')));
+      if (roles.includes('ondemand') && roles.includes('pretranscode')) return;
+      await delay(100);
+    }
+    throw new Error(`the workers did not report within ${timeoutMs / 1000} s`);
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /** Stays subscribed: a second Ctrl-C while stopping must not kill us before the children are down. */

@@ -141,26 +141,26 @@ window.play = (url, { rate = 1, deadlineMs = 60000, startPosition, afterFirstFra
 });
 window.playWhenReady = async (id, pollMs, options) => {
   for (;;) {
-    const view = await window.appBackend('view', id, navigator.userAgent);
+    const view = await window.appBackend('view', id);
     if (view.state === 'failed') return { readyAt: Date.now(), state: view.state, linkAt: null, report: null };
     if (view.state === 'ready') break;
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
   const readyAt = Date.now();
-  const url = await window.appBackend('link', id, navigator.userAgent);
+  const url = await window.appBackend('link', id);
   return { readyAt, state: 'ready', linkAt: Date.now(), report: await window.play(url, options) };
 };
 </script>`;
 
 /**
  * An application's backend, which holds the API key the page must not: what the page's
- * `appBackend(what, id, userAgent)` calls answer (the page's User-Agent is passed on to Kiln).
+ * `appBackend(what, id)` calls answer.
  */
 export interface AppBackend {
   /** `GET /v1/videos/:id`. */
   view(id: string): Promise<{ readonly state: string }>;
-  /** `POST /v1/videos/:id/playback` with the page's User-Agent (no profile: Kiln picks it). */
-  link(id: string, userAgent: string): Promise<string>;
+  /** `POST /v1/videos/:id/playback` without a profile: the page's player picks it by its User-Agent as it opens the link. */
+  link(id: string): Promise<string>;
 }
 
 export interface ReadyPlayback {
@@ -220,8 +220,7 @@ export async function launchPlayer(): Promise<Player> {
       return await playing;
     }),
     playWhenReady: (backend, upload, pollMs, options = {}) => inPage(async (page) => {
-      await page.exposeFunction('appBackend', (what: 'view' | 'link', videoId: string, userAgent: string) =>
-        what === 'view' ? backend.view(videoId) : backend.link(videoId, userAgent));
+      await page.exposeFunction('appBackend', (what: 'view' | 'link', videoId: string) => (what === 'view' ? backend.view(videoId) : backend.link(videoId)));
       await page.goto(opened.pageUrl);
       const id = await upload();
       return await page.evaluate(([video, poll, given]) => (globalThis as unknown as PageWindow).playWhenReady(video, poll, given), [id, pollMs, options] as const);

@@ -52,15 +52,10 @@ async function pollVideo(base: string, id: string, until: (view: UploadedVideo) 
   return last;
 }
 
-export async function playbackUrl(base: string, id: string, profile: string): Promise<string> {
-  const link = await fetch(`${base}/v1/videos/${id}/playback`, { method: 'POST', headers: { ...AS_ADMIN, 'content-type': 'application/json' }, body: JSON.stringify({ profile }) });
-  if (link.status !== 200 && link.status !== 201) throw new Error(`playback link for ${id}: HTTP ${link.status}`);
-  return ((await link.json()) as { url: string }).url;
-}
-
-/** A playback link as a page gets it through its application's backend: no profile, the page's User-Agent passed on. */
-export async function playbackUrlFor(base: string, id: string, userAgent: string): Promise<string> {
-  const link = await fetch(`${base}/v1/videos/${id}/playback`, { method: 'POST', headers: { ...AS_ADMIN, 'content-type': 'application/json', 'user-agent': userAgent }, body: '{}' });
+/** A playback link; without `profile`, the User-Agent of the player that opens it picks one (as for a page's backend asking on a viewer's behalf). */
+export async function playbackUrl(base: string, id: string, profile?: string): Promise<string> {
+  const body = JSON.stringify(profile === undefined ? {} : { profile });
+  const link = await fetch(`${base}/v1/videos/${id}/playback`, { method: 'POST', headers: { ...AS_ADMIN, 'content-type': 'application/json' }, body });
   if (link.status !== 200 && link.status !== 201) throw new Error(`playback link for ${id}: HTTP ${link.status}`);
   return ((await link.json()) as { url: string }).url;
 }

@@ -124,9 +124,10 @@ test('Chromium with hls.js plays a fresh upload across the pre-transcoded/on-dem
   t.diagnostic(`time to first frame (fresh upload, opening pre-transcoded): ${report.firstFrameMs.toFixed(0)} ms; loads ${report.loads.join(',')}`);
 });
 
-test('Chromium with hls.js starts the same video at 10 s with no hls.js error event', async (t) => {
+test('Chromium with hls.js starts the same video at 10 s with no hls.js error event; a link without a profile plays desktop', async (t) => {
   assert.ok(videoId !== undefined, 'the upload of the first test');
-  const url = await playbackUrl(cluster.base, videoId, PROFILE);
+  // No profile in the link: headless Chromium on Linux opens it as a desktop.
+  const url = await playbackUrl(cluster.base, videoId);
   const report = await player.play(url, { rate: RATE, deadlineMs: DEADLINE_MS, startPosition: 10, switchEvery: SWITCH_EVERY, screenshot: testOutputPath('player-from-10.png') });
   assertNoHlsErrors(report);
   assert.equal(report.timedOut, false, `timed out at ${report.currentTime} s`);
@@ -134,5 +135,6 @@ test('Chromium with hls.js starts the same video at 10 s with no hls.js error ev
   assert.ok(report.firstFrameMs !== null, 'a first frame');
   // 10 s is where segment 4 (10–14 s) starts: nothing before it is loaded.
   assert.deepEqual(report.fragments, [4], `loads ${report.loads.join(',')}`);
+  assert.ok(report.levels.length > 0 && report.levels.every((uri) => uri.includes('/desktop-')), `desktop variants: ${report.levels.join(' ')}`);
   t.diagnostic(`time to first frame from 10 s: ${report.firstFrameMs.toFixed(0)} ms; loads ${report.loads.join(',')}`);
 });

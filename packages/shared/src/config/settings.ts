@@ -95,7 +95,7 @@ export const WORKER_SETTINGS = {
 } as const;
 
 export const UP_SETTINGS = {
-  logLevel: S.logLevel, dataDir: S.dataDir, apiHost: S.apiHost, apiPort: S.apiPort, shutdownGrace: S.shutdownGrace, apiKeys: S.apiKeys,
+  logLevel: S.logLevel, dataDir: S.dataDir, apiHost: S.apiHost, apiPort: S.apiPort, shutdownGrace: S.shutdownGrace, apiKeys: S.apiKeys, redisPrefix: S.redisPrefix,
 } as const;
 
 export type ApiConfig = ConfigOf<typeof API_SETTINGS>;
