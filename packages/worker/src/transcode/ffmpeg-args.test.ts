@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { add, chooseLadder, formatSeconds, planAudioSchedule, planVideoSchedule, MP4_DEMUXERS, rational, type VideoRung } from '@kiln/shared';
+import { chooseLadder, formatSeconds, planAudioSchedule, planVideoSchedule, MP4_DEMUXERS, rational, subtract, type VideoRung } from '@kiln/shared';
 import type { TranscodeFacts } from './transcode-facts.js';
 import { AAC_FRAME, audioPreloadArgs, outputOffset, runDuration, stopTime, transcodeArgs, videoFilter, type InputSpec } from './ffmpeg-args.js';
 
@@ -32,20 +32,21 @@ test('legacy 360p from segment 10: seek to its first frame, source-time offset, 
     '-force_key_frames', '0,1.001,2.002,3.003,4.004,5.005,6.006,7.007,8.008,9.009',
     '-sc_threshold', '0', '-flags', '+cgop', '-threads', '2',
     '-map', '0:1', '-c:a', 'aac', '-b:a', '64000', '-ac', '2', '-ar', '48000',
-    '-frames:v', '300', '-t', '10.031333', '-output_ts_offset', '48.004633', '-muxdelay', '0', '-muxpreload', '0', '-pat_period', '5', '-sdt_period', '5', '-flush_packets', '0',
-    '-audio_preload', '10667', '-f', 'mpegts', 'pipe:1',
+    '-frames:v', '300', '-t', '10.01', '-output_ts_offset', '48.004633', '-muxdelay', '0', '-muxpreload', '0', '-pat_period', '5', '-sdt_period', '5', '-flush_packets', '0',
+    '-f', 'mpegts', 'pipe:1',
   ]);
 });
 
-test('audio is interleaved ahead by the video\'s DTS delay (B-pyramid: 2 frames) plus half an AAC frame, so each AAC frame lands in the segment where most of it plays', () => {
-  assert.deepEqual(audioPreloadArgs(0, NTSC), ['-audio_preload', '10667']);
-  assert.deepEqual(audioPreloadArgs(3, rational(30)), ['-audio_preload', '77333']);
-  assert.deepEqual(audioPreloadArgs(3, rational(60)), ['-audio_preload', '44000']);
-  assert.deepEqual(audioPreloadArgs(1, rational(25)), ['-audio_preload', '50667']);
-  // More segments follow the run: its audio goes one AAC frame past its last segment, as far as a cut inside the run puts it.
+test('audio is interleaved ahead by the video\'s DTS delay (B-pyramid: 2 frames), so each segment holds the audio stamped before its end', () => {
+  assert.deepEqual(audioPreloadArgs(0, NTSC), []);
+  assert.deepEqual(audioPreloadArgs(3, rational(30)), ['-audio_preload', '66667']);
+  assert.deepEqual(audioPreloadArgs(3, rational(60)), ['-audio_preload', '33333']);
+  assert.deepEqual(audioPreloadArgs(1, rational(25)), ['-audio_preload', '40000']);
+  // A run with video stops at its last segment's end, more segments following or not: audio past it would overlap the next run's.
   const ntscPlan = planVideoSchedule(60, NTSC);
   const twoSegments = { input: file, facts, rung: rung('desktop', '720p'), plan: ntscPlan, from: 0, until: 2, threads: 0 };
-  assert.deepEqual(stopTime(twoSegments, false), add(runDuration(ntscPlan, 0, 2), AAC_FRAME));
+  assert.deepEqual(stopTime(twoSegments, false), runDuration(ntscPlan, 0, 2));
+  assert.deepEqual(stopTime(twoSegments, true), subtract(runDuration(ntscPlan, 0, 2), AAC_FRAME), 'audio alone stops a frame early');
   assert.deepEqual(stopTime({ ...twoSegments, until: ntscPlan.segments.length }, false), runDuration(ntscPlan, 0, ntscPlan.segments.length));
   // An output without audio, or audio alone, has nothing to interleave.
   const plan = planVideoSchedule(60, NTSC);

@@ -5,7 +5,7 @@
  * frame of every whole second of the global grid, and stops where segment `until` begins.
  */
 import {
-  add, DEFAULT_X264_PRESET, DEVICE_PROFILES, PSI_PERIOD_SECONDS, fasterPreset, forceKeyFramesArgument, formatFrameRate, formatSeconds, rational, seekTime, segmentAt, subtract,
+  DEFAULT_X264_PRESET, DEVICE_PROFILES, PSI_PERIOD_SECONDS, fasterPreset, forceKeyFramesArgument, formatFrameRate, formatSeconds, rational, seekTime, segmentAt, subtract,
   whitelistArgs, type AudioRung, type InputWhitelist, type X264Preset, type Rational, type SegmentPlan, type VideoPlan, type VideoRung,
 } from '@kiln/shared';
 import type { TranscodeAudio, TranscodeFacts, TranscodeVideo } from './transcode-facts.js';
@@ -140,35 +140,34 @@ export function runFrameCount(plan: VideoPlan, from: number, until: number): num
 }
 
 /**
- * Where a run's output ends (`-t`, from the run's start), when more segments follow it; the plan's
- * end otherwise. The encoder's priming frame puts every AAC packet a frame before its samples' time.
- * Audio-only: one AAC frame early, so the packet that would straddle the next segment's boundary
- * belongs to the run that makes that segment. With video (which `-frames:v` ends): one AAC frame
- * late, so the last segment's audio reaches its video's end as a cut inside the run does (see
- * `audioPreloadArgs`); the next run's first segment overlaps it by a frame or two, which players drop.
+ * Where a run's output ends (`-t`, from the run's start): the plan's end of its last segment.
+ * Audio-only, when more segments follow: one AAC frame early (the encoder's priming frame puts every
+ * AAC packet a frame before its samples' time), so the packet that would straddle the next
+ * segment's boundary belongs to the run that makes that segment. With video the run's last segment
+ * may end up to an AAC frame of audio short of its video: audio running past it would overlap the
+ * next run's first segment, and ffmpeg reading the stream as an HLS client reports the DTS going back.
  */
 export function stopTime(spec: RunSpec, audioOnly: boolean): Rational {
   const length = runDuration(spec.plan, spec.from, spec.until);
-  if (spec.until >= spec.plan.segments.length) return length;
-  return audioOnly ? subtract(length, AAC_FRAME) : add(length, AAC_FRAME);
+  if (spec.until >= spec.plan.segments.length || !audioOnly) return length;
+  return subtract(length, AAC_FRAME);
 }
 
 /**
- * `-audio_preload` (µs) for an output with video and audio, so that every AAC frame lands in the
- * segment where most of it plays. Why: ffmpeg interleaves packets by DTS; x264's B-frames put each
- * IDR's DTS `min(bFrames, 2)` frames before its PTS (B-pyramid), and the mpegts muxer holds each AAC
- * frame until the next one comes. So without a preload the IDR that opens segment k+1 is written
- * ahead of the last ~80 ms of segment k's audio, and the segmenter's cut at that IDR puts them in
- * k+1: segment k's audio ends before its video. hls.js's buffered end (audio ∩ video, on a timeline
- * that starts at the first video DTS) then falls just inside segment k, so on a level switch it loads
+ * `-audio_preload` (µs) for an output with video and audio: the video's DTS delay, so each segment
+ * holds the AAC packets stamped before its end. Why: ffmpeg interleaves packets by DTS, and x264's
+ * B-frames put each IDR's DTS `min(bFrames, 2)` frames before its PTS (B-pyramid). Without a preload
+ * the IDR that opens segment k+1 is written ahead of the last ~70 ms of segment k's audio, and the
+ * segmenter's cut at that IDR puts them in k+1: segment k's audio ends well before its video.
+ * hls.js's buffered end (audio ∩ video) then falls inside segment k, so on a level switch it loads
  * segment k again on the new level (one more download, or encode); the same audio adds nothing to
- * the buffer and hls.js reports `bufferAppendNoProgress`. Interleaving audio the DTS delay plus half
- * an AAC frame earlier cuts the audio within half a frame of the video (docs/architecture.md "Timestamps").
+ * the buffer and hls.js reports `bufferAppendNoProgress`. No more than the delay: a packet stamped
+ * past the boundary in segment k would overlap the first packet of a run that starts at k+1, and
+ * ffmpeg reading the stream as an HLS client reports the DTS going back (docs/architecture.md "Timestamps").
  */
 export function audioPreloadArgs(bFrames: number, frameRate: Rational): string[] {
   const dtsDelaySeconds = (Math.min(bFrames, 2) * frameRate.den) / frameRate.num;
-  const halfAacFrameSeconds = AAC_FRAME.num / AAC_FRAME.den / 2;
-  return ['-audio_preload', String(Math.round((dtsDelaySeconds + halfAacFrameSeconds) * 1e6))];
+  return dtsDelaySeconds === 0 ? [] : ['-audio_preload', String(Math.round(dtsDelaySeconds * 1e6))];
 }
 
 /** The B-frames of an output's x264: none for a split run's first output (`firstOutputThreads` set). */
