@@ -149,11 +149,12 @@ test('an upload over KILN_UPLOAD_MAX_BYTES is refused with 413 and leaves nothin
 
 test('a pre-transcode worker killed mid-job: another one picks the job up and finishes it', async () => {
   const { body } = await upload('h264-aac-moov-at-end-15s.mp4');
-  // Mid-job: the source is in place and the opening is being made.
-  await waitFor('the opening to start', async () => (await cluster.redis.keys(`kiln:segments:${body.id}:*`)).length > 0 || (await cluster.ffmpegOf('pre1')).length > 0);
+  // Mid-job: the video plays, and its opening is being made.
+  await waitFor('the opening to start', async () => (await video(body.id)).opening === 'making' && (await cluster.ffmpegOf('pre1')).length > 0);
   for (const pid of await cluster.ffmpegOf('pre1')) ffmpegSeen.add(pid);
   await cluster.stopWorker('pre1', 'SIGKILL');
-  assert.equal((await video(body.id)).state, 'processing');
+  const killed = await video(body.id);
+  assert.deepEqual([killed.state, killed.opening], ['ready', 'making']);
   // Its replacement on the same machine (same scratch) cleans up after it.
   cluster.startWorker('pre2', 'pretranscode', 'pre1');
   const view = await settled(body.id);
