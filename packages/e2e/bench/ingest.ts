@@ -25,7 +25,7 @@ import { median, ms, range, spread } from '../src/testing/bench-stats.js';
 import { workersIdle } from '../src/testing/cluster-state.js';
 import { launchPlayer, type Player } from '../src/testing/player.js';
 import { startCluster, type Cluster } from '../src/testing/cluster.js';
-import { playbackUrl, uploadFile, videoView } from '../src/testing/upload-client.js';
+import { ingestFinished, playbackUrl, uploadFile, videoView } from '../src/testing/upload-client.js';
 
 const BENCH_DIR = resolve(import.meta.dirname, '../../../.bench');
 const SOURCES = [
@@ -94,8 +94,8 @@ interface KilnSample {
 
 /**
  * Upload, then a poll every 20 ms (finer than waitFor's 100 ms: the times are a few seconds) of
- * when each rendition's segment 0 entered the cache index, until `ready`. The record lists the
- * renditions only once ready: only then is it known which of the indexes count.
+ * when each rendition's segment 0 entered the cache index, until the opening is pinned. The record
+ * lists the renditions only once ready: only then is it known which of the indexes count.
  */
 async function kilnTimeToReady(cluster: Cluster, file: string): Promise<KilnSample> {
   const id = await uploadFile(cluster.base, file);
@@ -106,7 +106,8 @@ async function kilnTimeToReady(cluster: Cluster, file: string): Promise<KilnSamp
   // The record every 5th poll: the API's GET costs more than two Redis commands.
   for (let view = await videoView(cluster.base, id); ; view = polls++ % 5 === 0 ? await videoView(cluster.base, id) : view) {
     if (view.state === 'failed') throw new Error(`ingest failed: ${JSON.stringify(view.error)}`);
-    if (view.state === 'ready') {
+    // The ingest is over once the opening is pinned (`ready` alone says the video plays).
+    if (ingestFinished(view)) {
       const readyMs = performance.now() - started;
       const renditions = view.renditions.filter((r) => DEFAULT_PROFILES.some((p) => p === r.profile));
       const ms = Math.max(...renditions.map((r) => zeroSeen.get(cluster.keys.segmentIndex(id, r.id)) ?? readyMs));
