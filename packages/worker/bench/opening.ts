@@ -20,7 +20,7 @@ import {
   connectRedis, createFsStorage, createLogger, createRedisKeys, DEFAULT_PROFILES, PRETRANSCODE_SEGMENTS, runFfmpeg, segmentAt, spawnFfmpeg, toNumber,
 } from '@kiln/shared';
 import { makeTempDir, removeTempDir, sampleMediaFile, startServices } from '@kiln/shared/testing';
-import { OPENING_ENCODER_THREADS, OPENING_NICENESS, openingLength, openingRenditions, pretranscodeOpening, type OpeningDependencies } from '../src/jobs/opening.js';
+import { OPENING_NICENESS, openingLength, openingRenditions, pretranscodeOpening, type OpeningDependencies } from '../src/jobs/opening.js';
 import { Slots } from '../src/jobs/slots.js';
 import { SegmentCache } from '../src/segments/cache.js';
 import { probeSource } from '../src/transcode/facts-cache.js';
@@ -69,7 +69,7 @@ async function timed(work: () => Promise<void>): Promise<Figure> {
 async function floor(path: string, facts: TranscodeFacts, renditions: readonly Rendition[], dir: string): Promise<void> {
   const until = Math.min(...renditions.map((rendition) => openingLength(rendition)));
   const { input } = await localFileSource(() => path).open('v');
-  const args = ladderArgs({ input, facts, outputs: renditions, from: 0, until, threads: OPENING_ENCODER_THREADS })
+  const args = ladderArgs({ input, facts, outputs: renditions, from: 0, until, threads: 0 })
     .map((arg) => (/^pipe:\d+$/.test(arg) && arg !== 'pipe:0' ? join(dir, `floor-${arg.slice(5)}.ts`) : arg));
   await spawnFfmpeg(['-y', ...args], { stdout: 'ignore', niceness: OPENING_NICENESS }).done;
 }

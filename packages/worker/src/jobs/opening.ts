@@ -22,8 +22,6 @@ import type { Slots } from './slots.js';
  * on-demand encode on the same machine gets the CPU first.
  */
 export const OPENING_NICENESS = 10;
-/** x264 threads of each rendition the opening encodes (`runLadder`). */
-export const OPENING_ENCODER_THREADS = 1;
 
 export interface OpeningDependencies {
   readonly opener: SourceOpener;
@@ -109,9 +107,7 @@ async function runLadder(videoId: string, facts: TranscodeFacts, task: OpeningRu
   const stores: Promise<void>[] = [];
   const started = Date.now();
   const run = new LadderRun({ videoId, facts, renditions: task.renditions, from: task.from, until: task.until }, {
-    // One encoder thread per rendition: the ladder's encoders keep the cores busy on their own, and
-    // fewer threads weigh less against a viewer's on-demand encode in the scheduler.
-    opener: deps.opener, log: deps.log, threads: OPENING_ENCODER_THREADS, niceness: OPENING_NICENESS,
+    opener: deps.opener, log: deps.log, threads: 0, niceness: OPENING_NICENESS,
     ...(deps.preset === undefined ? {} : { preset: deps.preset }),
     onSegment: (rendition, segment) => {
       const stored = storeSegment(videoId, rendition.id, segment, deps, { run: run.id, started });
