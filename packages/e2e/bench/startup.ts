@@ -1,6 +1,6 @@
 /**
- * `pnpm bench startup [--rounds 3]`: how soon a viewer sees a picture, in one run on one machine
- * (test cluster: this API, one `kiln worker` of each role spawned through the CLI, Redis, the S3
+ * `pnpm bench startup [--rounds 3] [--figures 1,2,3,4]`: how soon a viewer sees a picture, in one
+ * run on one machine (test cluster: this API, one `kiln worker` of each role spawned through the CLI, Redis, the S3
  * test server; `kiln up`'s defaults: x264 preset veryfast, capacity 2, one per core). The source is
  * a 30 s 720p30 phone-style file (moov at the end, a noisy picture, H.264 High, AAC stereo), made
  * once and cached in .bench/. Chromium plays with hls.js (default config, its own User-Agent).
@@ -233,9 +233,11 @@ async function benchHeadComplete(rounds: number): Promise<void> {
 }
 
 export async function main(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { rounds: { type: 'string', default: '3' } } });
+  const { values } = parseArgs({ args, options: { rounds: { type: 'string', default: '3' }, figures: { type: 'string', default: '1,2,3,4' } } });
   const rounds = Number(values.rounds);
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds ${values.rounds}: a whole number ≥ 1`);
+  // `--figures 1,4`: only those (2 and 3 come from the same rounds).
+  const figures = new Set(values.figures.split(',').map((figure) => figure.trim()));
   await ensureSource();
   const cluster = await startCluster({ maxBytes: 1024 * 1024 * 1024 });
   let player: Player | undefined;
@@ -245,11 +247,11 @@ export async function main(args: string[]): Promise<void> {
     player = await launchPlayer();
     const userAgent = await player.userAgent();
     process.stdout.write(`preset ${PRESET}, capacity 2 per worker; Chromium's User-Agent: ${userAgent}\n`);
-    await benchUploadToFirstFrame(cluster, player, rounds, userAgent);
-    await benchColdStart(cluster, player, rounds);
+    if (figures.has('1')) await benchUploadToFirstFrame(cluster, player, rounds, userAgent);
+    if (figures.has('2') || figures.has('3')) await benchColdStart(cluster, player, rounds);
   } finally {
     await player?.close();
     await cluster.stop();
   }
-  await benchHeadComplete(rounds);
+  if (figures.has('4')) await benchHeadComplete(rounds);
 }
