@@ -22,13 +22,28 @@ import { storageRangeSource, type SourceOpener } from '../transcode/source.js';
 
 export const silentLog: Logger = createLogger({ name: 'worker-test', level: 'silent' });
 
+/** What a test source looks like; `makeSource`'s defaults when absent. */
+export interface SourceShape {
+  /** File name in the directory (`source.mp4`). */
+  readonly name?: string;
+  /** `WxH` (`320x180`). */
+  readonly size?: string;
+  /** Frame rate as ffmpeg takes it (`30000/1001`). */
+  readonly rate?: string;
+  /** Seconds of audio, when other than the video's. */
+  readonly audioSeconds?: number;
+  /** Audio sample rate (48000). */
+  readonly sampleRate?: number;
+}
+
 /** 60 s of 320×180 at 29.97 fps with stereo AAC, moov at the end (ffmpeg's default): encodes in about a second. */
-export async function makeSource(directory: string, seconds = 60): Promise<string> {
-  const path = join(directory, 'source.mp4');
+export async function makeSource(directory: string, seconds = 60, shape: SourceShape = {}): Promise<string> {
+  const { name = 'source.mp4', size = '320x180', rate = '30000/1001', audioSeconds = seconds, sampleRate = 48_000 } = shape;
+  const path = join(directory, name);
   await runFfmpeg([
     '-v', 'error', '-y',
-    '-f', 'lavfi', '-i', `testsrc2=size=320x180:rate=30000/1001:duration=${seconds}`,
-    '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`,
+    '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=${rate}:duration=${seconds}`,
+    '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=${sampleRate}:duration=${audioSeconds}`,
     '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-ac', '2', '-b:a', '64k',
     path,
   ]);

@@ -8,10 +8,9 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { getPriority } from 'node:os';
-import { join } from 'node:path';
-import { planVideoSchedule, rational, runFfmpeg, runFfprobe } from '@kiln/shared';
+import { planVideoSchedule, rational, runFfprobe } from '@kiln/shared';
 import { listChildProcesses, makeTempDir, removeTempDir } from '@kiln/shared/testing';
-import { decodeFrames, silentLog } from '../testing/harness.js';
+import { decodeFrames, makeSource, silentLog } from '../testing/harness.js';
 import { OPENING_NICENESS } from '../jobs/opening.js';
 import { probeSource } from './facts-cache.js';
 import { LadderRun, type LadderDependencies } from './ladder-run.js';
@@ -28,11 +27,7 @@ let renditions: Rendition[];
 
 before(async () => {
   dir = await makeTempDir('ladder-run-test');
-  path = join(dir, 'source.mp4');
-  await runFfmpeg([
-    '-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30:duration=8', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100:duration=8',
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '64k', path,
-  ]);
+  path = await makeSource(dir, 8, { size: '640x360', rate: '30', sampleRate: 44_100 });
   facts = await probeSource(localFileSource(() => path), 'v');
   const [small, large] = renditionsFor(facts, 'mobile');
   const [desktopSmall] = renditionsFor(facts, 'desktop');

@@ -5,8 +5,6 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { runFfmpeg } from '@kiln/shared';
 import { listChildProcesses, makeTempDir, removeTempDir } from '@kiln/shared/testing';
 import { decodeFrames, makeSource, silentLog } from '../testing/harness.js';
 import type { TranscodeFacts } from './transcode-facts.js';
@@ -21,12 +19,8 @@ let fullPath: string;
 
 before(async () => {
   dir = await makeTempDir('run-test');
-  path = join(dir, 'short-audio.mp4');
   // 60 s of video, 1 s of audio: the first output's audio ends before its boundary (2 s).
-  await runFfmpeg([
-    '-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=30:duration=60', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=1',
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '64k', path,
-  ]);
+  path = await makeSource(dir, 60, { name: 'short-audio.mp4', rate: '30', audioSeconds: 1 });
   fullPath = await makeSource(dir);
 });
 after(() => removeTempDir(dir));
