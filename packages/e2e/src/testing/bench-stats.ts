@@ -13,7 +13,5 @@ export const ms = (value: number): string => `${value.toFixed(0)} ms`;
 export const range = (samples: readonly number[], digits = 2): string =>
   `${median(samples).toFixed(digits)} [${Math.min(...samples).toFixed(digits)}–${Math.max(...samples).toFixed(digits)}]`;
 
-export const spread = (samples: readonly number[], digits = 2): string => `median ${range(samples, digits)}`;
-
 /** Each sample divided by its round's floor (or peer). */
 export const ratios = (values: readonly number[], floors: readonly number[]): number[] => values.map((value, i) => value / (floors[i] ?? Number.NaN));
