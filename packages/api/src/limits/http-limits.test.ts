@@ -7,33 +7,23 @@ import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { createJobQueue, type JobQueue } from '../plugins/external/queues.js';
-import { AS_ADMIN, startHarness, type Harness } from '../testing/harness.js';
-import { sampleVideo } from '../testing/sample-videos.js';
+import { AS_ADMIN, startUploadHarness, type UploadHarness } from '../testing/harness.js';
 import { JSON_BODY_LIMIT } from './http-limits.js';
 
-let h: Harness;
-let queue: JobQueue;
+let harness: UploadHarness;
 let port: number;
 const TIMEOUTS = { headersMs: 300, idleMs: 600, checkIntervalMs: 100 };
 /** Node's defaults would hold these sockets for a minute or more. */
 const GIVE_UP_MS = 4000;
 
 before(async () => {
-  h = await startHarness();
-  queue = createJobQueue(h.redis, h.keys);
-  const app = h.build({}, { uploads: { queue, maxBytes: 1024 * 1024 }, timeouts: TIMEOUTS });
+  harness = await startUploadHarness();
+  const app = harness.h.build({}, { uploads: { queue: harness.queue, maxBytes: 1024 * 1024 }, timeouts: TIMEOUTS });
   await app.listen({ host: '127.0.0.1', port: 0 });
   port = (app.server.address() as AddressInfo).port;
 });
-after(async () => {
-  await queue.close();
-  await h.stop();
-});
-beforeEach(async () => {
-  await h.reset();
-  await h.saveVideo(sampleVideo({ id: 'v1' }));
-});
+after(() => harness.stop());
+beforeEach(() => harness.reset());
 
 /** A raw connection and, once the server ends it, what it answered and after how long. */
 async function rawClient(): Promise<{ socket: Socket; closed: Promise<{ ms: number; answer: string }> }> {

@@ -7,11 +7,11 @@ import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { createApiKeyStore } from '../auth/key-store.js';
-import { createJobQueue, type JobQueue } from '../plugins/external/queues.js';
-import { AS_ADMIN, startHarness, type Harness } from '../testing/harness.js';
-import { sampleVideo } from '../testing/sample-videos.js';
+import type { JobQueue } from '../plugins/external/queues.js';
+import { AS_ADMIN, startUploadHarness, type Harness, type UploadHarness } from '../testing/harness.js';
 import type { RateLimits } from './limiters.js';
 
+let harness: UploadHarness;
 let h: Harness;
 let queue: JobQueue;
 
@@ -19,17 +19,11 @@ let queue: JobQueue;
 const LOOSE: RateLimits = { uploadsPerKey: 1000, uploadsPerAddress: 1000, playbackLinksPerKey: 1000, playbackLinksPerAddress: 1000, tokenFailuresPerAddress: 1000 };
 
 before(async () => {
-  h = await startHarness();
-  queue = createJobQueue(h.redis, h.keys);
+  harness = await startUploadHarness();
+  ({ h, queue } = harness);
 });
-after(async () => {
-  await queue.close();
-  await h.stop();
-});
-beforeEach(async () => {
-  await h.reset();
-  await h.saveVideo(sampleVideo({ id: 'v1' }));
-});
+after(() => harness.stop());
+beforeEach(() => harness.reset());
 
 /** Two API nodes on the one Redis. */
 function nodes(limits: Partial<RateLimits>): FastifyInstance[] {

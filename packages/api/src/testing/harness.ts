@@ -12,6 +12,8 @@ import type { PlaybackSettings } from '../plugins/app/services.js';
 import { createVideoRepository } from '../videos/repository.js';
 import type { SegmentJob, WorkerClient } from '../workers/client.js';
 import { WorkerUnavailableError } from '../workers/client.js';
+import { createJobQueue, type JobQueue } from '../plugins/external/queues.js';
+import { sampleVideo } from './sample-videos.js';
 
 export const TEST_SECRET = 'a test secret that is long enough for HMAC-SHA256';
 /** The admin API key every test app accepts, and the header that sends it. */
@@ -104,6 +106,31 @@ export async function startHarness(): Promise<Harness> {
       redis.disconnect();
       await service.stop();
       await removeTempDir(dir);
+    },
+  };
+}
+
+/** A harness with an upload queue, for apps that take uploads; `reset` leaves one video, `v1`. */
+export interface UploadHarness {
+  readonly h: Harness;
+  readonly queue: JobQueue;
+  reset(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startUploadHarness(): Promise<UploadHarness> {
+  const h = await startHarness();
+  const queue = createJobQueue(h.redis, h.keys);
+  return {
+    h,
+    queue,
+    async reset() {
+      await h.reset();
+      await h.saveVideo(sampleVideo({ id: 'v1' }));
+    },
+    async stop() {
+      await queue.close();
+      await h.stop();
     },
   };
 }

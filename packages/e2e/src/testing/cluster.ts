@@ -6,7 +6,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { createRedisKeys, type ObjectStorage, type RedisKeys } from '@kiln/shared';
@@ -39,8 +38,6 @@ export interface Cluster {
 
 export interface ClusterOptions {
   readonly maxBytes: number;
-  /** Worker log lines (pino JSON on stdout) at `level`, for benchmarks that read what workers ran. */
-  readonly workerLog?: { readonly level: string; onLine(workerId: string, line: string): void };
 }
 
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
@@ -60,10 +57,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   return {
     redis, keys, storage, app, base,
     startWorker(id, role, machineOf = id, extraEnv = {}) {
-      const { workerLog } = options;
-      const env = { ...UPLOAD_WORKER_ENV, ...extraEnv, ...(workerLog ? { KILN_LOG_LEVEL: workerLog.level } : {}) };
-      const child = spawnWorker(services, { id, role, dataDir: join(dir, machineOf), env }, workerLog ? 'pipe' : 'ignore');
-      if (workerLog && child.stdout) createInterface({ input: child.stdout }).on('line', (line) => workerLog.onLine(id, line));
+      const child = spawnWorker(services, { id, role, dataDir: join(dir, machineOf), env: { ...UPLOAD_WORKER_ENV, ...extraEnv } });
       workers.set(id, child);
       return child;
     },

@@ -30,8 +30,8 @@ export interface WorkerSpec {
   readonly env?: Readonly<Record<string, string>>;
 }
 
-/** A `kiln worker` against the test services, reporting its load quickly; stdout piped only when asked. */
-export function spawnWorker(services: TestServices, spec: WorkerSpec, stdout: 'pipe' | 'ignore' = 'ignore'): ChildProcess {
+/** A `kiln worker` against the test services, reporting its load quickly. */
+export function spawnWorker(services: TestServices, spec: WorkerSpec): ChildProcess {
   const { s3 } = services;
   const env: NodeJS.ProcessEnv = {
     ...process.env, KILN_REDIS_URL: services.redis.url, KILN_STORAGE: 's3', KILN_S3_ENDPOINT: s3.endpoint, KILN_S3_BUCKET: s3.bucket,
@@ -42,7 +42,7 @@ export function spawnWorker(services: TestServices, spec: WorkerSpec, stdout: 'p
     ...spec.env,
   };
   // stdin is a pipe from us: with KILN_SUPERVISED the worker exits when this process dies.
-  return spawn(process.execPath, [KILN_BIN, 'worker'], { stdio: ['pipe', stdout, 'inherit'], env });
+  return spawn(process.execPath, [KILN_BIN, 'worker'], { stdio: ['pipe', 'ignore', 'inherit'], env });
 }
 
 /** Sends `signal` and waits for the exit; nothing when the process has ended already. */

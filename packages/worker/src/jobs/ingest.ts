@@ -71,7 +71,7 @@ export async function runIngest(videoId: string, deps: IngestDependencies, signa
     await deps.scratch.use(async (dir) => {
       const job: IngestRun = { videoId, dir, deps, signal, step, upload: join(dir, 'upload') };
       await step('download', () => downloadUpload(videoId, job.upload, deps, signal));
-      const source = await checkSource(job, job.upload);
+      const source = await checkSource(job);
       // Nothing normalized: the upload is the source, byte for byte.
       await step('source in place', () => (source.action === 'none' ? copyUploadAsSource(videoId, deps.storage) : putSource(videoId, source.path, deps.storage)));
       await publishFacts(job, source);
@@ -85,8 +85,8 @@ export async function runIngest(videoId: string, deps: IngestDependencies, signa
 }
 
 /** Inspect (a refusal throws its code), normalize, and the facts of the MP4 workers will read. */
-async function checkSource(job: IngestRun, upload: string): Promise<CheckedSource> {
-  const { deps, signal, step } = job;
+async function checkSource(job: IngestRun): Promise<CheckedSource> {
+  const { deps, signal, step, upload } = job;
   const timeout = deps.toolTimeoutMs === undefined ? {} : { timeoutMs: deps.toolTimeoutMs };
   const onTool = (tool: string, started: number, ms: number) => logStep(deps.log, job.videoId, `inspect/${tool}`, started, ms);
   const inspection = await step('inspect', () => inspectSource(upload, { limits: deps.limits, signal, onTool, ...timeout }));

@@ -105,12 +105,11 @@ async function runInSlot(videoId: string, facts: TranscodeFacts, run: OpeningRun
 async function runLadder(videoId: string, facts: TranscodeFacts, task: OpeningRun, deps: OpeningDependencies, signal: AbortSignal): Promise<{ all: Promise<unknown> }> {
   if (signal.aborted) throw WorkerErrors.create('TRANSCODE_STOPPED', 'the pre-transcode was stopped');
   const stores: Promise<void>[] = [];
-  const started = Date.now();
   const run = new LadderRun({ videoId, facts, renditions: task.renditions, from: task.from, until: task.until }, {
     opener: deps.opener, log: deps.log, threads: 0, niceness: OPENING_NICENESS,
     ...(deps.preset === undefined ? {} : { preset: deps.preset }),
     onSegment: (rendition, segment) => {
-      const stored = storeSegment(videoId, rendition.id, segment, deps, { run: run.id, started });
+      const stored = storeSegment(videoId, rendition.id, segment, deps, run.id);
       stored.catch(() => undefined); // awaited once ffmpeg has ended; not an unhandled rejection meanwhile
       stores.push(stored);
     },
@@ -130,9 +129,8 @@ async function runLadder(videoId: string, facts: TranscodeFacts, task: OpeningRu
   return { all: Promise.all(stores) };
 }
 
-/** Stores an opening segment, pinned; the debug line lets a benchmark time each run (slot taken → closed → stored). */
-async function storeSegment(videoId: string, renditionId: string, segment: ClosedSegment, deps: OpeningDependencies, timing: { run: string; started: number }): Promise<void> {
-  const closed = Date.now();
-  await deps.cache.store(videoId, renditionId, segment.index, segment.bytes, closed, { pinned: true });
-  deps.log.debug({ videoId, rendition: renditionId, index: segment.index, ...timing, closed, stored: Date.now() }, 'opening segment stored');
+/** Stores an opening segment, pinned. */
+async function storeSegment(videoId: string, renditionId: string, segment: ClosedSegment, deps: OpeningDependencies, run: string): Promise<void> {
+  await deps.cache.store(videoId, renditionId, segment.index, segment.bytes, Date.now(), { pinned: true });
+  deps.log.debug({ videoId, rendition: renditionId, index: segment.index, run }, 'opening segment stored');
 }
